@@ -1,0 +1,91 @@
+/**
+ * The codes a {@link LatchkeyError} can carry. The set is closed: a `switch` over
+ * `error.code` narrows, and every code is documented here.
+ *
+ * - `invalid_config`: `createSession` was given a config it cannot work with.
+ * - `login_required`: there is no usable session (never logged in, logged out,
+ *   or the refresh token was rejected). Call `login()`.
+ * - `invalid_callback`: a redirect callback that cannot be trusted: state
+ *   mismatch, missing, expired or replayed transaction, a failed ID token check.
+ * - `authorization_error`: the authorization server answered the login with
+ *   `error=` (see `serverError` / `serverErrorDescription`).
+ * - `network`: the server could not be reached, or answered with a 5xx.
+ * - `server_error`: the server answered something latchkey cannot use
+ *   (a malformed discovery document or token response).
+ * - `storage_unavailable`: IndexedDB cannot be opened or used.
+ */
+export type LatchkeyErrorCode =
+  | 'invalid_config'
+  | 'login_required'
+  | 'invalid_callback'
+  | 'authorization_error'
+  | 'network'
+  | 'server_error'
+  | 'storage_unavailable';
+
+/** Options of the {@link LatchkeyError} constructor. */
+export interface LatchkeyErrorOptions {
+  /** The underlying error (for example an oauth4webapi error). */
+  cause?: unknown;
+  /** The OAuth `error` value the server sent, when there was one. */
+  serverError?: string;
+  /** The OAuth `error_description` value the server sent, when there was one. */
+  serverErrorDescription?: string;
+}
+
+/**
+ * The one error class latchkey throws or reports in `getSnapshot().error`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await session.getAccessToken();
+ * } catch (error) {
+ *   if (isLatchkeyError(error, 'login_required')) await session.login();
+ *   else throw error;
+ * }
+ * ```
+ */
+export class LatchkeyError extends Error {
+  /** What went wrong, one of {@link LatchkeyErrorCode}. */
+  readonly code: LatchkeyErrorCode;
+  /** The underlying error, when there is one. */
+  override readonly cause?: unknown;
+  /** The OAuth `error` the server sent (code `authorization_error` and others). */
+  readonly serverError?: string;
+  /** The OAuth `error_description` the server sent. */
+  readonly serverErrorDescription?: string;
+
+  /**
+   * @param code - one of {@link LatchkeyErrorCode}
+   * @param message - a sentence for people; never contains a token
+   * @param options - cause and server error details
+   */
+  constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
+    super(message);
+    this.name = 'LatchkeyError';
+    this.code = code;
+    if (options.cause !== undefined) this.cause = options.cause;
+    if (options.serverError !== undefined) this.serverError = options.serverError;
+    if (options.serverErrorDescription !== undefined) {
+      this.serverErrorDescription = options.serverErrorDescription;
+    }
+  }
+}
+
+/**
+ * Whether `value` is a {@link LatchkeyError}, optionally with the given code.
+ * Checks `name` and `code` rather than `instanceof`, so it also recognises
+ * errors from another copy of the package.
+ *
+ * @example
+ * ```ts
+ * if (isLatchkeyError(snapshot.error, 'network')) showOfflineBanner();
+ * ```
+ */
+export function isLatchkeyError(value: unknown, code?: LatchkeyErrorCode): value is LatchkeyError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { name?: unknown; code?: unknown };
+  if (candidate.name !== 'LatchkeyError' || typeof candidate.code !== 'string') return false;
+  return code === undefined || candidate.code === code;
+}

@@ -1,0 +1,27 @@
+/**
+ * latchkey: a safe, self-maintaining OAuth 2.0 / OpenID Connect session for
+ * browser single-page apps.
+ *
+ * @example
+ * ```ts
+ * import { createSession } from 'latchkey';
+ *
+ * const session = createSession({
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'spa',
+ *   redirectUri: 'https://app.example.com/',
+ *   apiOrigins: ['https://api.example.com'],
+ * });
+ * await session.ready;
+ * if (session.getSnapshot().status !== 'authenticated') await session.login();
+ * const response = await session.fetch('https://api.example.com/me');
+ * ```
+ * @packageDocumentation
+ */
+export { createSession } from './create.js';
+export { LatchkeyError, isLatchkeyError } from './errors.js';
+export type { LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js';
+export type { SessionConfig } from './config.js';
+export type { LoginOptions } from './authorize.js';
+export type { Session, LogoutOptions } from './session.js';
+export type { SessionSnapshot } from './snapshot.js';

@@ -1,0 +1,122 @@
+import * as oauth from 'oauth4webapi';
+import { LatchkeyError, isLatchkeyError } from './errors.js';
+
+/** The effects every request to the authorization server needs. @internal */
+export interface Http {
+  fetch: typeof fetch;
+  /** Allow plain http: (loopback only; the config has checked that). */
+  allowInsecure: boolean;
+  /** Milliseconds before a request to the authorization server is abandoned. */
+  timeoutMs: number;
+}
+
+/** The authorization server's metadata and our client, as oauth4webapi wants them. @internal */
+export interface Server {
+  as: oauth.AuthorizationServer;
+  client: oauth.Client;
+}
+
+/** The oauth4webapi request options carrying our effects. @internal */
+export function requestOptions(http: Http): {
+  [oauth.customFetch]: typeof fetch;
+  [oauth.allowInsecureRequests]: boolean;
+  signal: AbortSignal;
+} {
+  return {
+    [oauth.customFetch]: (url, init) => http.fetch(url, init as RequestInit),
+    [oauth.allowInsecureRequests]: http.allowInsecure,
+    signal: AbortSignal.timeout(http.timeoutMs),
+  };
+}
+
+/**
+ * Fetches and checks the discovery document (`issuer` must match exactly).
+ * @throws LatchkeyError `network` or `server_error`
+ * @internal
+ */
+export async function discover(issuer: URL, http: Http): Promise<oauth.AuthorizationServer> {
+  try {
+    const response = await oauth.discoveryRequest(issuer, { ...requestOptions(http), algorithm: 'oidc' });
+    return await oauth.processDiscoveryResponse(issuer, response);
+  } catch (error) {
+    throw toLatchkeyError(error, 'discovery');
+  }
+}
+
+/** Where in the protocol a failure happened; decides the error code. @internal */
+export type Phase = 'discovery' | 'authorize' | 'callback' | 'refresh' | 'revoke';
+
+function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof TypeError && !('code' in error)) return true; // fetch() failed
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError' || name === 'NetworkError';
+}
+
+function serverStatus(error: unknown): number | undefined {
+  if (error instanceof oauth.ResponseBodyError) return error.status;
+  if (error instanceof oauth.OperationProcessingError && error.cause instanceof Response) return error.cause.status;
+  return undefined;
+}
+
+/**
+ * Maps whatever a protocol step threw to a {@link LatchkeyError}. The oauth4webapi
+ * error is kept as `cause`; messages never contain tokens.
+ * @internal
+ */
+export function toLatchkeyError(error: unknown, phase: Phase): LatchkeyError {
+  if (isLatchkeyError(error)) return error;
+  const where = {
+    discovery: 'Discovery',
+    authorize: 'The authorization request',
+    callback: 'The code exchange',
+    refresh: 'The token refresh',
+    revoke: 'The token revocation',
+  }[phase];
+  if (isNetworkFailure(error)) {
+    return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause: error });
+  }
+  const status = serverStatus(error);
+  if (status !== undefined && status >= 500) {
+    return new LatchkeyError('network', `${where} failed: the authorization server answered ${status}`, { cause: error });
+  }
+  if (error instanceof oauth.AuthorizationResponseError) {
+    return new LatchkeyError('authorization_error', `The authorization server refused the login: ${error.error}`, {
+      cause: error,
+      serverError: error.error,
+      ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
+    });
+  }
+  if (error instanceof oauth.ResponseBodyError) {
+    const details = {
+      cause: error,
+      serverError: error.error,
+      ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
+    };
+    if (phase === 'refresh' && error.error === 'invalid_grant') {
+      return new LatchkeyError('login_required', 'The session has ended (the refresh token was rejected); log in again', details);
+    }
+    if (phase === 'callback') {
+      return new LatchkeyError('invalid_callback', `The code exchange was refused: ${error.error}`, details);
+    }
+    return new LatchkeyError('server_error', `${where} was refused: ${error.error}`, details);
+  }
+  if (phase === 'callback' && error instanceof oauth.OperationProcessingError) {
+    return new LatchkeyError('invalid_callback', `The login response failed validation: ${error.message}`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new LatchkeyError('server_error', `${where} failed: ${message}`, { cause: error });
+}
+
+/**
+ * Runs a request-and-process step, once more if the server asked for a DPoP
+ * nonce (the handle has cached it by then).
+ * @internal
+ */
+export async function withDpopNonceRetry<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (oauth.isDPoPNonceError(error)) return step();
+    throw error;
+  }
+}

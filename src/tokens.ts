@@ -1,0 +1,138 @@
+import * as oauth from 'oauth4webapi';
+import { LatchkeyError } from './errors.js';
+import { requestOptions, toLatchkeyError, withDpopNonceRetry, type Http, type Server } from './protocol.js';
+import type { TokenSet } from './vault.js';
+
+/** What the code exchange needs besides the server. @internal */
+export interface CodeExchange {
+  /** The callback parameters that oauth4webapi's `validateAuthResponse` returned. */
+  callbackParameters: URLSearchParams;
+  redirectUri: string;
+  codeVerifier: string;
+  nonce: string;
+  dpop: oauth.DPoPHandle | undefined;
+  /** The local clock, epoch ms, read when the response arrives. */
+  now: () => number;
+}
+
+/**
+ * Builds the {@link TokenSet} kept in the vault from a processed token response.
+ * The expiry counts from the local receipt time, so clock skew between browser
+ * and server does not move it. Pure.
+ * @internal
+ */
+export function toTokenSet(
+  result: oauth.TokenEndpointResponse,
+  receivedAt: number,
+  dpopRequested: boolean,
+  previous?: TokenSet,
+): TokenSet {
+  const tokenType = result.token_type.toLowerCase();
+  if (tokenType !== 'bearer' && tokenType !== 'dpop') {
+    throw new LatchkeyError('server_error', `The token endpoint issued an unsupported token_type "${result.token_type}"`);
+  }
+  if (dpopRequested && tokenType !== 'dpop') {
+    throw new LatchkeyError('server_error', 'A DPoP-bound token was requested but the server issued a Bearer token');
+  }
+  const claims = oauth.getValidatedIdTokenClaims(result) ?? previous?.claims;
+  if (!claims) throw new LatchkeyError('invalid_callback', 'The token response carried no ID token');
+  if (previous && claims.sub !== previous.claims.sub) {
+    throw new LatchkeyError('server_error', 'The refreshed ID token is for a different user (sub changed)');
+  }
+  const set: TokenSet = {
+    accessToken: result.access_token,
+    tokenType,
+    expiresAt: typeof result.expires_in === 'number' ? receivedAt + result.expires_in * 1000 : null,
+    receivedAt,
+    claims: { ...claims },
+  };
+  const refreshToken = result.refresh_token ?? previous?.refreshToken;
+  if (refreshToken !== undefined) set.refreshToken = refreshToken;
+  const idToken = result.id_token ?? previous?.idToken;
+  if (idToken !== undefined) set.idToken = idToken;
+  const scope = result.scope ?? previous?.scope;
+  if (scope !== undefined) set.scope = scope;
+  return set;
+}
+
+/**
+ * Exchanges an authorization code (PKCE verifier, DPoP proof when bound) and
+ * validates the ID token, including its `nonce`.
+ * @throws LatchkeyError `invalid_callback`, `network` or `server_error`
+ * @internal
+ */
+export async function exchangeCode(server: Server, http: Http, exchange: CodeExchange): Promise<TokenSet> {
+  try {
+    return await withDpopNonceRetry(async () => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        server.as,
+        server.client,
+        oauth.None(),
+        exchange.callbackParameters,
+        exchange.redirectUri,
+        exchange.codeVerifier,
+        { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
+      );
+      const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {
+        expectedNonce: exchange.nonce,
+        requireIdToken: true,
+      });
+      return toTokenSet(result, exchange.now(), exchange.dpop !== undefined);
+    });
+  } catch (error) {
+    throw toLatchkeyError(error, 'callback');
+  }
+}
+
+/**
+ * Runs a refresh-token grant. The new refresh token (rotation) replaces the old
+ * one in the returned set; claims are kept unless a new ID token came.
+ * @throws LatchkeyError `login_required` (invalid_grant), `network` or `server_error`
+ * @internal
+ */
+export async function refreshTokens(
+  server: Server,
+  http: Http,
+  previous: TokenSet,
+  dpop: oauth.DPoPHandle | undefined,
+  resource: readonly string[],
+  now: () => number,
+): Promise<TokenSet> {
+  if (!previous.refreshToken) {
+    throw new LatchkeyError('login_required', 'The access token expired and there is no refresh token; log in again');
+  }
+  const refreshToken = previous.refreshToken;
+  try {
+    return await withDpopNonceRetry(async () => {
+      const additionalParameters = new URLSearchParams();
+      for (const value of resource) additionalParameters.append('resource', value);
+      const response = await oauth.refreshTokenGrantRequest(server.as, server.client, oauth.None(), refreshToken, {
+        ...requestOptions(http),
+        additionalParameters,
+        ...(dpop && { DPoP: dpop }),
+      });
+      const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
+      return toTokenSet(result, now(), dpop !== undefined, previous);
+    });
+  } catch (error) {
+    throw toLatchkeyError(error, 'refresh');
+  }
+}
+
+/**
+ * Revokes a token (RFC 7009) when the server has a revocation endpoint.
+ * @throws LatchkeyError `network` or `server_error`
+ * @internal
+ */
+export async function revokeToken(server: Server, http: Http, token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+  if (!server.as.revocation_endpoint) return;
+  try {
+    const response = await oauth.revocationRequest(server.as, server.client, oauth.None(), token, {
+      ...requestOptions(http),
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+  } catch (error) {
+    throw toLatchkeyError(error, 'revoke');
+  }
+}

@@ -1,0 +1,45 @@
+import type { SessionConfig } from '../../src/config.ts';
+import type { Environment } from '../../src/env.ts';
+import { createSessionWith, type Session } from '../../src/session.ts';
+import { idbStore } from '../../src/store.ts';
+import { API, APP, ISSUER, fakeServer, type FakeServerOptions } from './fake-server.ts';
+
+let databases = 0;
+
+/** A page (address bar, navigations), a fake server and a fresh IndexedDB database. */
+export function harness(serverOptions: FakeServerOptions = {}, config: Partial<SessionConfig> = {}) {
+  const server = fakeServer(serverOptions);
+  const page = { url: APP, navigations: [] as string[], replaced: [] as string[] };
+  const storageName = `session-test-${++databases}`;
+  const env: Environment = {
+    fetch: server.fetch,
+    now: () => Date.now(),
+    crypto: globalThis.crypto,
+    openStore: (name) => idbStore(name),
+    currentUrl: () => page.url,
+    replaceUrl: (href) => {
+      page.replaced.push(href);
+      page.url = href;
+    },
+    navigate: (href) => {
+      page.navigations.push(href);
+    },
+    requestTimeoutMs: 5_000,
+  };
+  const make = (): Session =>
+    createSessionWith({ issuer: ISSUER, clientId: 'spa', redirectUri: APP, apiOrigins: [API], storageName, ...config }, env);
+
+  /** Runs login() in one page load and the callback in the next; returns the second session. */
+  async function logIn(options: { returnTo?: string; sub?: string } = {}): Promise<Session> {
+    const first = make();
+    await first.ready;
+    await first.login(options.returnTo === undefined ? {} : { returnTo: options.returnTo });
+    first.dispose();
+    page.url = server.authorize(page.navigations.at(-1)!, options.sub ? { sub: options.sub } : {});
+    const second = make();
+    await second.ready;
+    return second;
+  }
+
+  return { server, page, env, make, logIn, storageName, store: () => idbStore(storageName) };
+}
