@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // One config for the library build (vite library mode) and the unit tests (vitest).
 // The demo and the e2e app start their own vite dev servers from demo/server/stack.ts.

@@ -1,4 +1,6 @@
+import type { Timers } from './lifecycle.js';
 import { idbStore, type KeyValueStore } from './store.js';
+import { createTabLink, type TabLink } from './tabs.js';
 
 /**
  * Every effect the session uses, in one place. `browserEnvironment()` gives the
@@ -8,9 +10,16 @@ export interface Environment {
   fetch: typeof fetch;
   /** Epoch milliseconds. */
   now: () => number;
+  /** A number in [0, 1), for backoff jitter. */
+  random: () => number;
+  timers: Timers;
   crypto: Crypto;
   /** Opens the session's key-value store (lazily). */
   openStore: (databaseName: string) => KeyValueStore;
+  /** Opens the cross-tab link (lock and channel) named `name`. */
+  openTabs: (name: string) => TabLink;
+  /** Calls `handler` when the page may have slept or come back; returns the unsubscribe function. */
+  onWake: (handler: (reason: string) => void) => () => void;
   /** The page's current URL, or undefined outside a page. */
   currentUrl: () => string | undefined;
   /** Replaces the address bar's URL without navigating (`history.replaceState`). */
@@ -21,13 +30,41 @@ export interface Environment {
   requestTimeoutMs: number;
 }
 
+function listenForWake(handler: (reason: string) => void): () => void {
+  if (typeof window === 'undefined') return () => undefined;
+  const onVisibility = () => {
+    if (document.visibilityState === 'visible') handler('visible');
+  };
+  const events: Array<[EventTarget, string, EventListener]> = [
+    [document, 'visibilitychange', onVisibility],
+    [window, 'pageshow', () => handler('pageshow')],
+    [window, 'online', () => handler('online')],
+    [window, 'focus', () => handler('focus')],
+  ];
+  for (const [target, type, listener] of events) target.addEventListener(type, listener);
+  return () => {
+    for (const [target, type, listener] of events) target.removeEventListener(type, listener);
+  };
+}
+
 /** The browser's effects. Reads globals at call time, never at import time. @internal */
 export function browserEnvironment(): Environment {
   return {
     fetch: (input, init) => globalThis.fetch(input, init),
     now: () => Date.now(),
+    random: () => Math.random(),
+    timers: {
+      setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+      clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    },
     crypto: globalThis.crypto,
     openStore: (name) => idbStore(name),
+    openTabs: (name) =>
+      createTabLink(name, {
+        locks: typeof navigator === 'undefined' ? undefined : navigator.locks,
+        BroadcastChannel: typeof BroadcastChannel === 'undefined' ? undefined : BroadcastChannel,
+      }),
+    onWake: listenForWake,
     currentUrl: () => (typeof location === 'undefined' ? undefined : location.href),
     replaceUrl: (href) => history.replaceState(history.state, '', href),
     navigate: (href) => location.assign(href),

@@ -25,35 +25,52 @@ export interface FetchDeps {
   baseUrl: () => string;
   /** Resolves to a valid token, or rejects with `login_required`. */
   credentials: () => Promise<Credentials>;
+  /** Refreshes after the API rejected `rejected` (shared with any refresh in flight). */
+  renew: (rejected: Credentials) => Promise<Credentials>;
 }
 
-function isNonceChallenge(error: unknown): boolean {
-  return oauth.isDPoPNonceError(error);
+/** What a `401` challenge asks for, if anything latchkey can answer. Pure. @internal */
+export function challengeKind(error: oauth.WWWAuthenticateChallengeError): 'nonce' | 'invalid_token' | undefined {
+  if (oauth.isDPoPNonceError(error)) return 'nonce';
+  if (error.response.status !== 401) return undefined;
+  return error.cause.some((challenge) => challenge.parameters.error === 'invalid_token') ? 'invalid_token' : undefined;
 }
 
 /**
  * Sends `request` with the token: `Authorization: Bearer`, or `Authorization:
  * DPoP` plus a fresh proof made by oauth4webapi (`htm`, `htu`, `ath`, `iat`,
- * `jti`, the origin's nonce). A challenge is returned as the plain response.
+ * `jti`, the origin's nonce). Returns the response and the challenge it carries.
  */
-async function sendWithToken(fetchImpl: typeof fetch, request: Request, credentials: Credentials): Promise<Response> {
+async function sendWithToken(
+  fetchImpl: typeof fetch,
+  request: Request,
+  credentials: Credentials,
+): Promise<{ response: Response; challenge: 'nonce' | 'invalid_token' | undefined }> {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   headers.delete('authorization');
   headers.delete('dpop');
-  return oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
-    ...(credentials.dpop && { DPoP: credentials.dpop }),
-    [oauth.allowInsecureRequests]: url.protocol === 'http:',
-    // oauth4webapi computes the headers; the caller's request keeps everything else
-    // (body, credentials, mode, signal, redirect, cache).
-    [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers })),
-  });
+  try {
+    const response = await oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
+      ...(credentials.dpop && { DPoP: credentials.dpop }),
+      [oauth.allowInsecureRequests]: url.protocol === 'http:',
+      // oauth4webapi computes the headers; the caller's request keeps everything else
+      // (body, credentials, mode, signal, redirect, cache).
+      [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers })),
+    });
+    return { response, challenge: undefined };
+  } catch (error) {
+    if (!(error instanceof oauth.WWWAuthenticateChallengeError)) throw error;
+    return { response: error.response, challenge: challengeKind(error) };
+  }
 }
 
 /**
  * Creates `session.fetch`: the signature of `window.fetch`, usable unbound.
- * Requests to other origins go out untouched; requests to an API origin get the
- * token, and a `use_dpop_nonce` challenge is answered by one retry.
+ * Requests to other origins go out untouched. Requests to an API origin get the
+ * token; a `use_dpop_nonce` challenge is answered by one retry with the nonce,
+ * an `invalid_token` challenge by one refresh and one retry, when the body can
+ * be sent again (not a stream).
  * @internal
  */
 export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
@@ -61,23 +78,28 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
     const target = new URL(input instanceof Request ? input.url : String(input), deps.baseUrl());
     if (!shouldAttachToken(target, deps.apiOrigins)) return deps.fetch(input, init);
 
-    const credentials = await deps.credentials();
-    const request = new Request(typeof input === 'string' || input instanceof URL ? target : input, init);
-    const replay = credentials.dpop ? request.clone() : undefined;
-    try {
-      return await sendWithToken(deps.fetch, request, credentials);
-    } catch (error) {
-      if (error instanceof oauth.WWWAuthenticateChallengeError) {
-        if (replay && isNonceChallenge(error)) {
-          await error.response.body?.cancel();
-          return sendWithToken(deps.fetch, replay, credentials).catch((again: unknown) => {
-            if (again instanceof oauth.WWWAuthenticateChallengeError) return again.response;
-            throw again;
-          });
+    let credentials = await deps.credentials();
+    let request = new Request(typeof input === 'string' || input instanceof URL ? target : input, init);
+    const replayable = !(init?.body instanceof ReadableStream);
+    let nonceAnswered = false;
+    let renewed = false;
+    for (;;) {
+      const spare = replayable ? request.clone() : undefined;
+      const { response, challenge } = await sendWithToken(deps.fetch, request, credentials);
+      if (spare && challenge === 'nonce' && credentials.dpop && !nonceAnswered) {
+        nonceAnswered = true;
+      } else if (spare && challenge === 'invalid_token' && !renewed) {
+        renewed = true;
+        try {
+          credentials = await deps.renew(credentials);
+        } catch {
+          return response; // the session says why (snapshot.error); the caller gets the 401
         }
-        return error.response;
+      } else {
+        return response;
       }
-      throw error;
+      await response.body?.cancel();
+      request = spare;
     }
   };
 }

@@ -14,3 +14,50 @@ export const EXPIRY_MARGIN_MS = 5_000;
 export function isTokenUsable(tokens: TokenSet, now: number): boolean {
   return tokens.expiresAt === null || now < tokens.expiresAt - EXPIRY_MARGIN_MS;
 }
+
+/**
+ * When the access token should be refreshed, epoch ms: the later of
+ * `expiresAt − leeway` and 75 % of the lifetime (counted from local receipt, so
+ * server clock skew does not matter), and so never after `expiresAt`. `null` for
+ * a token without `expires_in`: it is refreshed when an API answers
+ * `invalid_token`. Pure.
+ * @internal
+ */
+export function refreshAt(tokens: TokenSet, leewaySeconds: number): number | null {
+  if (tokens.expiresAt === null) return null;
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.receivedAt);
+  return Math.max(tokens.expiresAt - leewaySeconds * 1000, tokens.receivedAt + lifetime * 0.75);
+}
+
+/** Whether a refresh is due at `now` (see {@link refreshAt}). Pure. @internal */
+export function isRefreshDue(tokens: TokenSet, leewaySeconds: number, now: number): boolean {
+  const at = refreshAt(tokens, leewaySeconds);
+  return at !== null && now >= at;
+}
+
+/** Backoff after failed refreshes: first delay, cap. @internal */
+export const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+
+/**
+ * The wait before retry number `attempt` (1-based) after a transient failure:
+ * capped exponential with "equal jitter" (half fixed, half random). Pure given
+ * `random` in [0, 1).
+ * @internal
+ */
+export function backoffDelay(attempt: number, random: number): number {
+  const ceiling = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random);
+}
+
+/** The storm guard: at most this many refresh requests per window. @internal */
+export const REFRESH_BUDGET = { limit: 6, windowMs: 60_000 };
+
+/**
+ * Whether one more refresh request fits the budget, given the times of the
+ * recent ones. Whatever the server answers (tiny `expires_in`, tokens that come
+ * back expired), latchkey never sends more than `limit` per `windowMs`. Pure.
+ * @internal
+ */
+export function withinBudget(recent: readonly number[], now: number): boolean {
+  return recent.filter((at) => now - at < REFRESH_BUDGET.windowMs).length < REFRESH_BUDGET.limit;
+}

@@ -5,8 +5,9 @@ import type { Environment } from './env.js';
 import { LatchkeyError, isLatchkeyError } from './errors.js';
 import { createAuthorizedFetch, type Credentials } from './fetch.js';
 import { discover, type Http, type Server } from './protocol.js';
-import { isTokenUsable } from './refresh.js';
+import { createRefresher } from './lifecycle.js';
 import { SnapshotStore, type SessionSnapshot } from './snapshot.js';
+import type { TabMessage } from './tabs.js';
 import { exchangeCode, refreshTokens, revokeToken } from './tokens.js';
 import { createVault, type TokenSet, type Vault } from './vault.js';
 
@@ -57,8 +58,8 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
   let tokens: TokenSet | undefined;
   let serverPromise: Promise<Server> | undefined;
   let dpop: { keys: CryptoKeyPair; handle: oauth.DPoPHandle } | undefined;
-  let refreshing: Promise<TokenSet> | undefined;
   let disposed = false;
+  const tabs = env.openTabs(`latchkey:${config.storageName}:${config.clientId}`);
 
   function getServer(): Promise<Server> {
     serverPromise ??= discover(config.issuer, http).then(
@@ -85,6 +86,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
   function adopt(next: TokenSet | undefined, error: LatchkeyError | null = null): void {
     tokens = next;
     if (!next) dpop = undefined;
+    refresher.schedule(next);
     snapshot.update({
       status: next ? 'authenticated' : 'unauthenticated',
       user: next ? next.claims : null,
@@ -96,6 +98,27 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
   function assertUsable(): void {
     if (disposed) throw new LatchkeyError('invalid_config', 'This session was disposed; create a new one');
   }
+
+  const refresher = createRefresher({
+    leewaySeconds: config.refreshLeewaySeconds,
+    now: env.now,
+    random: env.random,
+    timers: env.timers,
+    tabs,
+    vault,
+    async request(stored) {
+      const server = await getServer();
+      const handle = stored.tokenType === 'dpop' ? await storedDpopHandle() : undefined;
+      return refreshTokens(server, http, stored, handle, config.resource, env.now);
+    },
+    current: () => tokens,
+    adopt: (next) => adopt(next),
+    report: (error) => snapshot.update({ error }),
+    async end(error) {
+      await vault.clear().catch(() => undefined);
+      adopt(undefined, error);
+    },
+  });
 
   async function restore(): Promise<void> {
     try {
@@ -138,6 +161,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
       });
       await vault.writeTokens(next);
       adopt(next);
+      tabs.announce({ type: 'changed' });
       return transaction.returnTo === undefined ? {} : { returnTo: transaction.returnTo };
     } catch (caught) {
       const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: caught });
@@ -158,42 +182,27 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
     if (snapshot.get().status === 'loading') adopt(undefined);
   });
 
-  async function endSession(error: LatchkeyError): Promise<void> {
-    await vault.clear().catch(() => undefined);
-    adopt(undefined, error);
+  /** Another tab changed the vault: take what it holds now. */
+  async function onTabMessage(message: TabMessage): Promise<void> {
+    await restored;
+    if (message.type === 'logout') {
+      adopt(undefined);
+      return;
+    }
+    const stored = await vault.readTokens().catch(() => undefined);
+    if (stored?.accessToken !== tokens?.accessToken) adopt(stored);
   }
-
-  function refreshOnce(current: TokenSet): Promise<TokenSet> {
-    refreshing ??= (async () => {
-      try {
-        const server = await getServer();
-        const handle = current.tokenType === 'dpop' ? await storedDpopHandle() : undefined;
-        const next = await refreshTokens(server, http, current, handle, config.resource, env.now);
-        await vault.writeTokens(next);
-        adopt(next);
-        return next;
-      } catch (error) {
-        const failure = isLatchkeyError(error) ? error : new LatchkeyError('network', String(error), { cause: error });
-        if (failure.code === 'login_required') await endSession(failure);
-        else snapshot.update({ error: failure });
-        throw failure;
-      } finally {
-        refreshing = undefined;
-      }
-    })();
-    return refreshing;
-  }
+  const stopListening = tabs.listen((message) => void onTabMessage(message));
+  const stopWaking = env.onWake((reason) => refresher.wake(reason));
 
   async function validTokens(): Promise<TokenSet> {
     assertUsable();
     await ready;
     if (!tokens) throw noSession();
-    if (isTokenUsable(tokens, env.now())) return tokens;
-    return refreshOnce(tokens);
+    return refresher.fresh(tokens);
   }
 
-  async function credentials(): Promise<Credentials> {
-    const current = await validTokens();
+  async function credentialsFor(current: TokenSet): Promise<Credentials> {
     const handle = current.tokenType === 'dpop' ? await storedDpopHandle() : undefined;
     if (current.tokenType === 'dpop' && !handle) throw noSession();
     return { accessToken: current.accessToken, dpop: handle };
@@ -203,7 +212,8 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
     fetch: env.fetch,
     apiOrigins: config.apiOrigins,
     baseUrl: () => env.currentUrl() ?? config.redirectUri.href,
-    credentials,
+    credentials: async () => credentialsFor(await validTokens()),
+    renew: async (rejected) => credentialsFor(await refresher.renew(rejected.accessToken)),
   });
 
   return {
@@ -256,6 +266,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
       }
       await vault.clear().catch(() => undefined);
       adopt(undefined);
+      tabs.announce({ type: 'logout' });
       const endpoint = server?.as.end_session_endpoint;
       if (options.localOnly || !endpoint) return;
       const target = new URL(endpoint);
@@ -268,6 +279,10 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
 
     dispose() {
       disposed = true;
+      refresher.stop();
+      stopListening();
+      stopWaking();
+      tabs.close();
       snapshot.clear();
     },
   };

@@ -34,6 +34,9 @@ export function fakeServer(options: FakeServerOptions = {}) {
   const refreshTokens = new Set<string>();
   let serial = 0;
   let online = true;
+  /** How the token endpoint fails, if it does. */
+  let tokenFault: 'offline' | 503 | undefined;
+  const liveAccessTokens = new Set<string>();
   const nonce = 'server-nonce-1';
 
   const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -51,6 +54,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
   function tokens(clientId: string, sub: string, dpop: boolean, extra: Record<string, unknown>) {
     const refresh = `rt-${++serial}`;
     refreshTokens.add(refresh);
+    liveAccessTokens.add(`at-${serial}`);
     return json({
       access_token: `at-${serial}`,
       token_type: dpop ? 'DPoP' : 'Bearer',
@@ -91,6 +95,8 @@ export function fakeServer(options: FakeServerOptions = {}) {
       return json({ request_uri: uri, expires_in: 60 }, 201);
     }
     if (route === `POST ${ISSUER}/token`) {
+      if (tokenFault === 'offline') throw new TypeError('Failed to fetch');
+      if (tokenFault === 503) return new Response('busy', { status: 503 });
       if (options.tokenNonce && (!proof || fromB64u(proof.split('.')[1]!).nonce !== nonce)) {
         return json({ error: 'use_dpop_nonce' }, 400, { 'dpop-nonce': nonce });
       }
@@ -114,6 +120,10 @@ export function fakeServer(options: FakeServerOptions = {}) {
       if (options.apiNonce && proof && fromB64u(proof.split('.')[1]!).nonce !== nonce) {
         return new Response(null, { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce } });
       }
+      const token = auth?.split(' ')[1];
+      if (url.pathname.startsWith('/strict') && (!token || !liveAccessTokens.has(token))) {
+        return new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+      }
       return json({ authorization: auth, dpop: proof !== null, body });
     }
     throw new Error(`fake server: unexpected request ${route}`);
@@ -126,6 +136,15 @@ export function fakeServer(options: FakeServerOptions = {}) {
     setOnline(value: boolean) {
       online = value;
     },
+    setTokenFault(fault: 'offline' | 503 | undefined) {
+      tokenFault = fault;
+    },
+    /** The API's `/strict` paths reject every access token issued so far. */
+    revokeAccessTokens() {
+      liveAccessTokens.clear();
+    },
+    tokenRequests: (grantType: string) =>
+      requests.filter((r) => r.url.pathname === '/token' && new URLSearchParams(r.body).get('grant_type') === grantType).length,
     /** Plays the user at the authorization endpoint: returns the callback URL. */
     authorize(authorizationUrl: string, result: { error?: string; sub?: string } = {}): string {
       const url = new URL(authorizationUrl);

@@ -3,6 +3,7 @@ import type { Environment } from '../../src/env.ts';
 import { createSessionWith, type Session } from '../../src/session.ts';
 import { idbStore } from '../../src/store.ts';
 import { API, APP, ISSUER, fakeServer, type FakeServerOptions } from './fake-server.ts';
+import { FakeClock, tabHub } from './fakes.ts';
 
 let databases = 0;
 
@@ -11,9 +12,19 @@ export function harness(serverOptions: FakeServerOptions = {}, config: Partial<S
   const server = fakeServer(serverOptions);
   const page = { url: APP, navigations: [] as string[], replaced: [] as string[] };
   const storageName = `session-test-${++databases}`;
+  const clock = new FakeClock();
+  const tabs = tabHub();
+  const wakeHandlers = new Set<(reason: string) => void>();
   const env: Environment = {
     fetch: server.fetch,
-    now: () => Date.now(),
+    now: () => clock.now,
+    random: () => 0.5,
+    timers: clock,
+    openTabs: () => tabs.open(),
+    onWake: (handler) => {
+      wakeHandlers.add(handler);
+      return () => wakeHandlers.delete(handler);
+    },
     crypto: globalThis.crypto,
     openStore: (name) => idbStore(name),
     currentUrl: () => page.url,
@@ -41,5 +52,8 @@ export function harness(serverOptions: FakeServerOptions = {}, config: Partial<S
     return second;
   }
 
-  return { server, page, env, make, logIn, storageName, store: () => idbStore(storageName) };
+  const wake = (reason: string) => {
+    for (const handler of wakeHandlers) handler(reason);
+  };
+  return { server, page, env, make, logIn, storageName, store: () => idbStore(storageName), clock, tabs, wake };
 }
