@@ -89,3 +89,22 @@ export function isLatchkeyError(value: unknown, code?: LatchkeyErrorCode): value
   if (candidate.name !== 'LatchkeyError' || typeof candidate.code !== 'string') return false;
   return code === undefined || candidate.code === code;
 }
+
+/**
+ * A copy of an error that keeps what explains it (name, message, `code`,
+ * `status`, the OAuth `error` and `error_description`) and drops what can hold a
+ * secret: oauth4webapi attaches response bodies (which carry tokens), JWT claims
+ * and `Response` objects as its errors' `cause`. Apps log `error.cause`; it must be
+ * safe to. Pure.
+ * @internal
+ */
+export function redact(error: unknown): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(source.message);
+  copy.name = source.name;
+  for (const key of ['code', 'status', 'error', 'error_description'] as const) {
+    const value = (source as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string' || typeof value === 'number') Object.defineProperty(copy, key, { value, enumerable: true });
+  }
+  return copy;
+}

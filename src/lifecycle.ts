@@ -1,4 +1,4 @@
-import { LatchkeyError, isLatchkeyError } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
 import { backoffDelay, isRefreshDue, isTokenUsable, refreshAt, withinBudget } from './refresh.js';
 import type { TabLink } from './tabs.js';
 import type { TokenSet, Vault } from './vault.js';
@@ -106,7 +106,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       if (outcome.requested) deps.tabs.announce({ type: 'changed' });
       return outcome.tokens;
     } catch (caught) {
-      const error = isLatchkeyError(caught) ? caught : new LatchkeyError('network', 'The token refresh failed', { cause: caught });
+      const error = isLatchkeyError(caught) ? caught : new LatchkeyError('network', 'The token refresh failed', { cause: redact(caught) });
       if (error.code === 'login_required') {
         await deps.end(error);
         deps.tabs.announce({ type: 'logout' });

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { LatchkeyError, isLatchkeyError } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
 
 /** The effects every request to the authorization server needs. @internal */
 export interface Http {
@@ -44,12 +44,17 @@ export async function discover(issuer: URL, http: Http): Promise<oauth.Authoriza
 }
 
 /** Where in the protocol a failure happened; decides the error code. @internal */
-export type Phase = 'discovery' | 'authorize' | 'callback' | 'refresh' | 'revoke';
+export type Phase = 'discovery' | 'authorize' | 'callback' | 'exchange' | 'refresh' | 'revoke';
 
 function isNetworkFailure(error: unknown): boolean {
   if (error instanceof TypeError && !('code' in error)) return true; // fetch() failed
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'AbortError' || name === 'TimeoutError' || name === 'NetworkError';
+}
+
+function isIdTokenFailure(error: oauth.OperationProcessingError): boolean {
+  return error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK ||
+    /id_token|ID Token|nonce/i.test(error.message);
 }
 
 function serverStatus(error: unknown): number | undefined {
@@ -59,52 +64,54 @@ function serverStatus(error: unknown): number | undefined {
 }
 
 /**
- * Maps whatever a protocol step threw to a {@link LatchkeyError}. The oauth4webapi
- * error is kept as `cause`; messages never contain tokens.
+ * Maps whatever a protocol step threw to a {@link LatchkeyError}. A redacted copy
+ * of the oauth4webapi error is kept as `cause`; messages never contain tokens.
  * @internal
  */
 export function toLatchkeyError(error: unknown, phase: Phase): LatchkeyError {
   if (isLatchkeyError(error)) return error;
+  const cause = redact(error);
   const where = {
     discovery: 'Discovery',
     authorize: 'The authorization request',
-    callback: 'The code exchange',
+    callback: 'The login response',
+    exchange: 'The code exchange',
     refresh: 'The token refresh',
     revoke: 'The token revocation',
   }[phase];
   if (isNetworkFailure(error)) {
-    return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause: error });
+    return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause });
   }
   const status = serverStatus(error);
   if (status !== undefined && status >= 500) {
-    return new LatchkeyError('network', `${where} failed: the authorization server answered ${status}`, { cause: error });
+    return new LatchkeyError('network', `${where} failed: the authorization server answered ${status}`, { cause });
   }
   if (error instanceof oauth.AuthorizationResponseError) {
     return new LatchkeyError('authorization_error', `The authorization server refused the login: ${error.error}`, {
-      cause: error,
+      cause,
       serverError: error.error,
       ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
     });
   }
   if (error instanceof oauth.ResponseBodyError) {
     const details = {
-      cause: error,
+      cause,
       serverError: error.error,
       ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
     };
     if (phase === 'refresh' && error.error === 'invalid_grant') {
       return new LatchkeyError('login_required', 'The session has ended (the refresh token was rejected); log in again', details);
     }
-    if (phase === 'callback') {
-      return new LatchkeyError('invalid_callback', `The code exchange was refused: ${error.error}`, details);
+    if (phase === 'exchange' && error.error === 'invalid_grant') {
+      return new LatchkeyError('invalid_callback', 'The authorization code was refused (used already, expired, or not ours)', details);
     }
     return new LatchkeyError('server_error', `${where} was refused: ${error.error}`, details);
   }
-  if (phase === 'callback' && error instanceof oauth.OperationProcessingError) {
-    return new LatchkeyError('invalid_callback', `The login response failed validation: ${error.message}`, { cause: error });
+  if (error instanceof oauth.OperationProcessingError && (phase === 'callback' || (phase === 'exchange' && isIdTokenFailure(error)))) {
+    return new LatchkeyError('invalid_callback', `${where} failed validation: ${error.message}`, { cause });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new LatchkeyError('server_error', `${where} failed: ${message}`, { cause: error });
+  return new LatchkeyError('server_error', `${where} failed: ${message}`, { cause });
 }
 
 /**

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { buildAuthorizationRequest, callbackState, isCallbackUrl, validateCallback, withoutCallbackParams, type LoginOptions } from './authorize.js';
 import { resolveConfig, type ResolvedConfig, type SessionConfig } from './config.js';
 import type { Environment } from './env.js';
-import { LatchkeyError, isLatchkeyError } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
 import { createAuthorizedFetch, type Credentials } from './fetch.js';
 import { discover, type Http, type Server } from './protocol.js';
 import { createRefresher } from './lifecycle.js';
@@ -131,7 +131,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
       }
       adopt(stored);
     } catch (error) {
-      adopt(undefined, isLatchkeyError(error) ? error : new LatchkeyError('storage_unavailable', String(error), { cause: error }));
+      adopt(undefined, isLatchkeyError(error) ? error : new LatchkeyError('storage_unavailable', String(error), { cause: redact(error) }));
     }
   }
 
@@ -164,7 +164,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
       tabs.announce({ type: 'changed' });
       return transaction.returnTo === undefined ? {} : { returnTo: transaction.returnTo };
     } catch (caught) {
-      const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: caught });
+      const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: redact(caught) });
       snapshot.update({ status: tokens ? 'authenticated' : 'unauthenticated', error });
       throw error;
     } finally {

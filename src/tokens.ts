@@ -80,7 +80,7 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
       return toTokenSet(result, exchange.now(), exchange.dpop !== undefined);
     });
   } catch (error) {
-    throw toLatchkeyError(error, 'callback');
+    throw toLatchkeyError(error, 'exchange');
   }
 }
 

@@ -95,14 +95,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const redirectUris = (options.redirectPaths ?? ['/', '/callback']).map((path) => `${appOrigin}${path}`);
   const clientId = 'latchkey-demo';
   const store = new MemoryStore();
+  const tokenRequests: ServerRecords['tokenRequests'] = [];
+  const revocations: ServerRecords['revocations'] = [];
+  const apiCalls: ServerRecords['apiCalls'] = [];
   const records: ServerRecords = {
-    tokenRequests: [],
-    revocations: [],
-    apiCalls: [],
-    reset() {
-      this.tokenRequests.length = 0;
-      this.revocations.length = 0;
-      this.apiCalls.length = 0;
+    tokenRequests,
+    revocations,
+    apiCalls,
+    reset: () => {
+      tokenRequests.length = 0;
+      revocations.length = 0;
+      apiCalls.length = 0;
     },
   };
 

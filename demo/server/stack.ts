@@ -79,6 +79,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port,
         strictPort: true,
         hmr,
+        // Without HMR no file watcher either, so no edit can reload a page mid-test.
+        // (The websocket stays: without it vite's client logs console errors.)
         watch: hmr ? {} : null,
         fs: { allow: [projectRoot] },
       },

@@ -21,7 +21,11 @@ export default defineConfig({
   reporter: 'list',
   outputDir: '../../test-results',
   use: {
-    trace: 'retain-on-failure',
+    // Traces and videos would store request headers and token responses on
+    // disk; no token is ever written anywhere. Use `--trace on` locally if needed.
+    trace: 'off',
+    video: 'off',
+    screenshot: 'only-on-failure',
   },
   projects: [
     {

@@ -37,6 +37,12 @@ export function fakeServer(options: FakeServerOptions = {}) {
   /** How the token endpoint fails, if it does. */
   let tokenFault: 'offline' | 503 | undefined;
   const liveAccessTokens = new Set<string>();
+  /** Hooks that make the server answer badly on purpose. */
+  const tamper: {
+    discovery?: (doc: Record<string, unknown>) => Record<string, unknown>;
+    idToken?: (claims: Record<string, unknown>) => Record<string, unknown>;
+    token?: (body: Record<string, unknown>) => Response;
+  } = {};
   const nonce = 'server-nonce-1';
 
   const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -46,7 +52,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
     const now = Math.floor(Date.now() / 1000);
     return [
       b64u(JSON.stringify({ alg: 'RS256', typ: 'JWT' })),
-      b64u(JSON.stringify({ iss: ISSUER, aud: clientId, sub, iat: now, exp: now + 300, ...extra })),
+      b64u(JSON.stringify((tamper.idToken ?? ((c) => c))({ iss: ISSUER, aud: clientId, sub, iat: now, exp: now + 300, ...extra }))),
       b64u('not-verified-for-token-endpoint-responses'),
     ].join('.');
   }
@@ -55,14 +61,15 @@ export function fakeServer(options: FakeServerOptions = {}) {
     const refresh = `rt-${++serial}`;
     refreshTokens.add(refresh);
     liveAccessTokens.add(`at-${serial}`);
-    return json({
+    const body = {
       access_token: `at-${serial}`,
       token_type: dpop ? 'DPoP' : 'Bearer',
       expires_in: options.expiresIn ?? 300,
       refresh_token: refresh,
       id_token: idToken(sub, clientId, extra),
       scope: 'openid profile offline_access',
-    });
+    };
+    return tamper.token ? tamper.token(body) : json(body);
   }
 
   const fetch: typeof globalThis.fetch = async (input, init) => {
@@ -76,7 +83,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
     const proof = request.headers.get('dpop');
 
     if (route === `GET ${ISSUER}/.well-known/openid-configuration`) {
-      return json({
+      return json((tamper.discovery ?? ((d) => d))({
         issuer: ISSUER,
         authorization_endpoint: `${ISSUER}/auth`,
         token_endpoint: `${ISSUER}/token`,
@@ -87,7 +94,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
         ...(options.dpop && { dpop_signing_alg_values_supported: ['ES256'] }),
         authorization_response_iss_parameter_supported: true,
         id_token_signing_alg_values_supported: ['RS256'],
-      });
+      }));
     }
     if (route === `POST ${ISSUER}/par`) {
       const uri = `urn:request:${++serial}`;
@@ -132,6 +139,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
   return {
     fetch,
     requests,
+    tamper,
     refreshTokens,
     setOnline(value: boolean) {
       online = value;
