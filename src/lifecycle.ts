@@ -58,6 +58,9 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   let inFlight: Promise<TokenSet> | undefined;
   let timer: unknown;
   let failures = 0;
+  /** While backing off: when the next attempt may go out, and why the last one failed. */
+  let retryAt = 0;
+  let lastError: LatchkeyError | undefined;
   const recent: number[] = [];
 
   const needsRefresh = (tokens: TokenSet, now: number) =>
@@ -72,7 +75,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     stop();
     if (!tokens) return;
     const now = deps.now();
-    const at = failures > 0 ? now + backoffDelay(failures, deps.random()) : refreshAt(tokens, deps.leewaySeconds);
+    const at = failures > 0 ? retryAt : refreshAt(tokens, deps.leewaySeconds);
     if (at === null) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - now));
     timer = deps.timers.setTimeout(() => {
@@ -102,6 +105,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         return { tokens: next, requested: true };
       });
       failures = 0;
+      lastError = undefined;
       deps.adopt(outcome.tokens);
       if (outcome.requested) deps.tabs.announce({ type: 'changed' });
       return outcome.tokens;
@@ -112,6 +116,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         deps.tabs.announce({ type: 'logout' });
       } else {
         failures += 1;
+        lastError = error;
+        retryAt = deps.now() + backoffDelay(failures, deps.random());
         deps.report(error);
         schedule(deps.current());
       }
@@ -129,7 +135,14 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   return {
     schedule,
     async fresh(tokens) {
-      if (!needsRefresh(tokens, deps.now())) return tokens;
+      const now = deps.now();
+      if (!needsRefresh(tokens, now)) return tokens;
+      if (lastError && now < retryAt && !inFlight) {
+        // Backing off: callers do not each send a request; they get the token while
+        // it lasts, else the fault. The timer (or `online`) makes the next attempt.
+        if (isTokenUsable(tokens, now)) return tokens;
+        throw lastError;
+      }
       try {
         return await refresh(undefined);
       } catch (error) {

@@ -50,7 +50,7 @@ export function backoffDelay(attempt: number, random: number): number {
 }
 
 /** The storm guard: at most this many refresh requests per window. @internal */
-export const REFRESH_BUDGET = { limit: 6, windowMs: 60_000 };
+export const REFRESH_BUDGET = { limit: 20, windowMs: 60_000 };
 
 /**
  * Whether one more refresh request fits the budget, given the times of the

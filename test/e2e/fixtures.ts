@@ -7,16 +7,18 @@
  * - `loginThroughForms`, `openApp`, `countTokenRequests`: helpers.
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import { startStack, type Stack } from '../../demo/server/stack.ts';
+import { startStack, type Stack, type StackOptions } from '../../demo/server/stack.ts';
 
 export type { Stack };
 export { expect };
 
 /** Playwright's `test` with the worker-scoped `stack` fixture. */
-export const test = base.extend<{ freshRecords: void }, { stack: Stack }>({
+export const test = base.extend<{ freshRecords: void }, { stack: Stack; stackOptions: Omit<StackOptions, 'appRoot'> }>({
+  /** Per spec file: `test.use({ stackOptions: { accessTokenTtl: 10 } })` (a worker of its own). */
+  stackOptions: [{}, { scope: 'worker', option: true }],
   stack: [
-    async ({}, use) => {
-      const stack = await startStack({ appRoot: 'test/e2e/app', accessTokenTtl: 300 });
+    async ({ stackOptions }, use) => {
+      const stack = await startStack({ appRoot: 'test/e2e/app', accessTokenTtl: 300, ...stackOptions });
       try {
         await use(stack);
       } finally {

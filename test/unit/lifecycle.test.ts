@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REFRESH_BUDGET } from '../../src/refresh.ts';
 import { API } from './fake-server.ts';
 import { settle } from './fakes.ts';
 import { harness } from './harness.ts';
@@ -55,10 +56,10 @@ describe('refresh scheduling', () => {
     const h = harness({ expiresIn: 1 });
     const session = await h.logIn();
     await h.clock.advance(30_000);
-    expect(refreshes(h)).toBe(6);
+    expect(refreshes(h)).toBe(REFRESH_BUDGET.limit);
     expect(session.getSnapshot().error?.message).toMatch(/too many refreshes/);
     await h.clock.advance(10 * 60_000);
-    expect(refreshes(h)).toBeLessThanOrEqual(6 * 11);
+    expect(refreshes(h)).toBeLessThanOrEqual(REFRESH_BUDGET.limit * 11);
   });
 });
 
@@ -79,6 +80,23 @@ describe('faults', () => {
     expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', error: null });
     expect(session.getSnapshot().expiresAt).toBeGreaterThan(h.clock.now);
     expect(h.server.requests.length).toBeGreaterThan(failedTries);
+  });
+
+  it('backs off: callers during an outage do not each send a request', async () => {
+    const h = harness({ expiresIn: 60 });
+    const session = await h.logIn();
+    h.server.setTokenFault('offline');
+    h.clock.jump(61_000); // expired
+    await expect(session.getAccessToken()).rejects.toMatchObject({ code: 'network' });
+    const tries = h.server.requests.length;
+    for (let i = 0; i < 10; i++) {
+      await expect(session.fetch(`${API}/x`)).rejects.toMatchObject({ code: 'network' });
+    }
+    expect(h.server.requests.length).toBe(tries);
+    expect(session.getSnapshot().status).toBe('authenticated');
+    h.server.setTokenFault(undefined);
+    await h.clock.advance(1_000);
+    expect((await session.fetch(`${API}/x`)).status).toBe(200);
   });
 
   it('retries at once when the browser comes back online', async () => {
