@@ -57,7 +57,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
 
   let tokens: TokenSet | undefined;
   let serverPromise: Promise<Server> | undefined;
-  let dpop: { keys: CryptoKeyPair; handle: oauth.DPoPHandle } | undefined;
+  let dpop: { keys: CryptoKeyPair; skew: number; handle: oauth.DPoPHandle } | undefined;
   let disposed = false;
   const tabs = env.openTabs(`latchkey:${config.storageName}:${config.clientId}`);
 
@@ -72,19 +72,21 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
     return serverPromise;
   }
 
+  /** The DPoP handle for `keys`; a new one when the server clock estimate moved (proofs carry its `iat`). */
   function dpopHandle(keys: CryptoKeyPair): oauth.DPoPHandle {
-    if (dpop?.keys !== keys) dpop = { keys, handle: oauth.DPoP(client, keys) };
+    const skew = client[oauth.clockSkew] ?? 0;
+    if (dpop?.keys !== keys || dpop.skew !== skew) dpop = { keys, skew, handle: oauth.DPoP(client, keys) };
     return dpop.handle;
   }
 
   async function storedDpopHandle(): Promise<oauth.DPoPHandle | undefined> {
-    if (dpop) return dpop.handle;
-    const keys = await vault.readDpopKeys();
+    const keys = dpop?.keys ?? (await vault.readDpopKeys());
     return keys && dpopHandle(keys);
   }
 
   function adopt(next: TokenSet | undefined, error: LatchkeyError | null = null): void {
     tokens = next;
+    if (next?.serverOffsetSeconds !== undefined) client[oauth.clockSkew] = next.serverOffsetSeconds;
     if (!next) dpop = undefined;
     refresher.schedule(next);
     snapshot.update({

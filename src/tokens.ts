@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { LatchkeyError } from './errors.js';
 import { requestOptions, toLatchkeyError, withDpopNonceRetry, type Http, type Server } from './protocol.js';
+import { estimateServerOffset, unverifiedIat } from './skew.js';
 import type { TokenSet } from './vault.js';
 
 /** What the code exchange needs besides the server. @internal */
@@ -26,6 +27,7 @@ export function toTokenSet(
   receivedAt: number,
   dpopRequested: boolean,
   previous?: TokenSet,
+  serverOffsetSeconds = 0,
 ): TokenSet {
   const tokenType = result.token_type.toLowerCase();
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
@@ -46,6 +48,7 @@ export function toTokenSet(
     receivedAt,
     claims: { ...claims },
   };
+  if (serverOffsetSeconds) set.serverOffsetSeconds = serverOffsetSeconds;
   const refreshToken = result.refresh_token ?? previous?.refreshToken;
   if (refreshToken !== undefined) set.refreshToken = refreshToken;
   const idToken = result.id_token ?? previous?.idToken;
@@ -53,6 +56,23 @@ export function toTokenSet(
   const scope = result.scope ?? previous?.scope;
   if (scope !== undefined) set.scope = scope;
   return set;
+}
+
+/**
+ * Learns the server's clock from a token response before oauth4webapi validates
+ * it, so that the ID token's time checks and later DPoP proofs use server time.
+ * Sets the client's `clockSkew` (seconds, server minus local). Measured against
+ * `Date.now()` on purpose: that is the clock oauth4webapi applies the skew to.
+ */
+async function learnServerClock(server: Server, response: Response): Promise<void> {
+  if (!response.ok) return;
+  const receivedAt = Date.now();
+  const body = (await response.clone().json().catch(() => undefined)) as { id_token?: unknown } | undefined;
+  const offset = estimateServerOffset(receivedAt, {
+    date: response.headers.get('date'),
+    idTokenIat: unverifiedIat(body?.id_token),
+  });
+  if (offset !== undefined) server.client[oauth.clockSkew] = offset;
 }
 
 /**
@@ -73,11 +93,12 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
         exchange.codeVerifier,
         { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
       );
+      await learnServerClock(server, response);
       const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {
         expectedNonce: exchange.nonce,
         requireIdToken: true,
       });
-      return toTokenSet(result, exchange.now(), exchange.dpop !== undefined);
+      return toTokenSet(result, exchange.now(), exchange.dpop !== undefined, undefined, server.client[oauth.clockSkew]);
     });
   } catch (error) {
     throw toLatchkeyError(error, 'exchange');
@@ -111,8 +132,9 @@ export async function refreshTokens(
         additionalParameters,
         ...(dpop && { DPoP: dpop }),
       });
+      await learnServerClock(server, response);
       const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
-      return toTokenSet(result, now(), dpop !== undefined, previous);
+      return toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
     });
   } catch (error) {
     throw toLatchkeyError(error, 'refresh');

@@ -14,6 +14,8 @@ export interface TokenSet {
   /** The validated ID token claims. */
   claims: Record<string, unknown>;
   scope?: string;
+  /** The server clock's offset from the browser's, seconds (server minus local). */
+  serverOffsetSeconds?: number;
 }
 
 /** The transient values of one login, sealed between `login()` and the callback. @internal */

@@ -10,6 +10,8 @@ export interface FakeServerOptions {
   /** Demand a DPoP nonce at the token endpoint / at the API. */
   tokenNonce?: boolean;
   apiNonce?: boolean;
+  /** The server's clock minus the real one, ms (clock skew). */
+  clockOffsetMs?: number;
 }
 
 export interface RecordedRequest {
@@ -49,7 +51,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
   function idToken(sub: string, clientId: string, extra: Record<string, unknown>) {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor((Date.now() + (options.clockOffsetMs ?? 0)) / 1000);
     return [
       b64u(JSON.stringify({ alg: 'RS256', typ: 'JWT' })),
       b64u(JSON.stringify((tamper.idToken ?? ((c) => c))({ iss: ISSUER, aud: clientId, sub, iat: now, exp: now + 300, ...extra }))),

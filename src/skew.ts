@@ -1,0 +1,39 @@
+/**
+ * The server clock's offset from the browser's, estimated from a token response:
+ * its `Date` header when the server exposes it to CORS, else the ID token's
+ * `iat` (issued moments before the response arrived). Returns whole seconds
+ * (server minus local), or undefined when the response says nothing. Pure.
+ *
+ * latchkey never needs this for its own schedule (that counts from `expires_in`
+ * at receipt); it needs it to speak the server's time: ID token time checks and
+ * the `iat` of DPoP proofs, which resource servers check within a short window.
+ * @internal
+ */
+export function estimateServerOffset(
+  receivedAt: number,
+  evidence: { date?: string | null; idTokenIat?: number | undefined },
+): number | undefined {
+  const dated = evidence.date ? Date.parse(evidence.date) : Number.NaN;
+  // Both have second resolution: the estimate is good to about a second, plenty
+  // for proof windows of a minute or more.
+  const serverNow = Number.isFinite(dated)
+    ? dated
+    : typeof evidence.idTokenIat === 'number' && Number.isFinite(evidence.idTokenIat)
+      ? evidence.idTokenIat * 1000
+      : undefined;
+  if (serverNow === undefined) return undefined;
+  return Math.round((serverNow - receivedAt) / 1000);
+}
+
+/** The `iat` of a JWT's payload, read without verifying anything (for the clock only). @internal */
+export function unverifiedIat(jwt: unknown): number | undefined {
+  if (typeof jwt !== 'string') return undefined;
+  try {
+    const payload = jwt.split('.')[1] ?? '';
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/')) as string;
+    const iat = (JSON.parse(json) as { iat?: unknown }).iat;
+    return typeof iat === 'number' ? iat : undefined;
+  } catch {
+    return undefined;
+  }
+}
