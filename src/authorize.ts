@@ -143,12 +143,18 @@ export function withoutCallbackParams(href: string): string {
 }
 
 /**
- * Reads the `state` of a callback URL; a missing or repeated `state` is an
- * untrustworthy callback (a server `error=` without state is the server's error).
+ * Reads the `state` of a callback URL; a missing `state`, or any repeated
+ * response parameter, is an untrustworthy callback (a server `error=` without
+ * state is the server's error). Pure.
  * @throws LatchkeyError `invalid_callback` or `authorization_error`
  * @internal
  */
 export function callbackState(url: URL): string {
+  for (const name of ['code', 'iss', 'error']) {
+    if (url.searchParams.getAll(name).length > 1) {
+      throw new LatchkeyError('invalid_callback', `The callback carries more than one "${name}" parameter`);
+    }
+  }
   const states = url.searchParams.getAll('state');
   if (states.length === 1 && states[0]) return states[0];
   const error = url.searchParams.get('error');

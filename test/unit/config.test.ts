@@ -75,3 +75,58 @@ describe('resolveConfig', () => {
     expect(rejection(undefined).code).toBe('invalid_config');
   });
 });
+
+describe('resolveConfig over every field and many wrong values', () => {
+  const wrongValues: unknown[] = [null, 0, 1, -1, Number.NaN, Infinity, true, false, '', ' ', 'relative/path', 'javascript:alert(1)',
+    'http://evil.example.com', {}, [], ['x'], [42], () => 'x', Symbol('s'), 10n, new Date(0)];
+  const fields = ['issuer', 'clientId', 'redirectUri', 'scope', 'apiOrigins', 'postLogoutRedirectUri', 'resource', 'dpop', 'refreshLeewaySeconds', 'storageName'] as const;
+
+  it.each(fields)('%s: every value is either accepted or rejected with invalid_config naming the field', (field) => {
+    let rejected = 0;
+    for (const value of wrongValues) {
+      let outcome: unknown;
+      try {
+        resolveConfig({ ...valid, [field]: value } as SessionConfig);
+        outcome = 'accepted';
+      } catch (error) {
+        outcome = error;
+      }
+      if (outcome === 'accepted') continue;
+      rejected += 1;
+      expect(isLatchkeyError(outcome, 'invalid_config'), `${field} = ${String(value)} threw ${String(outcome)}`).toBe(true);
+      expect((outcome as Error).message).toContain(field);
+    }
+    expect(rejected).toBeGreaterThan(wrongValues.length / 2);
+  });
+
+  it('random configs never throw anything but invalid_config', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const goodValues: Record<string, unknown[]> = {
+      issuer: [valid.issuer, 'http://127.0.0.1:9000'],
+      clientId: ['spa'],
+      redirectUri: [valid.redirectUri, 'http://localhost:3000/'],
+      scope: ['openid', 'openid email'],
+      apiOrigins: [['https://api.example.com']],
+      postLogoutRedirectUri: ['https://app.example.com/'],
+      resource: ['https://api.example.com', ['https://a.example.com', 'https://b.example.com']],
+      dpop: [true, false],
+      refreshLeewaySeconds: [0, 30],
+      storageName: ['db'],
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const config: Record<string, unknown> = {};
+      for (const field of fields) {
+        const roll = random();
+        if (roll < 0.5) config[field] = pick(goodValues[field]!);
+        else if (roll < 0.8) config[field] = pick(wrongValues);
+      }
+      try {
+        resolveConfig(config as unknown as SessionConfig);
+      } catch (error) {
+        expect(isLatchkeyError(error, 'invalid_config'), String(error)).toBe(true);
+      }
+    }
+  });
+});
