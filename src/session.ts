@@ -88,7 +88,7 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
     tokens = next;
     if (next?.serverOffsetSeconds !== undefined) client[oauth.clockSkew] = next.serverOffsetSeconds;
     if (!next) dpop = undefined;
-    refresher.schedule(next);
+    refresher.schedule(disposed ? undefined : next); // a refresh that lands after dispose() arms nothing
     snapshot.update({
       status: next ? 'authenticated' : 'unauthenticated',
       user: next ? next.claims : null,

@@ -213,3 +213,18 @@ describe('tabs', () => {
     expect(second.getSnapshot().expiresAt).toBe(first.getSnapshot().expiresAt);
   });
 });
+
+describe('dispose', () => {
+  it('leaves no timer armed, even when a refresh lands afterwards', async () => {
+    const h = harness();
+    const session = await h.logIn();
+    expect(h.clock.pending).toBe(1);
+    h.clock.jump(301_000);
+    const pending = session.getAccessToken();
+    session.dispose();
+    await pending.catch(() => undefined);
+    await settle();
+    expect(h.clock.pending).toBe(0);
+    await expect(session.getAccessToken()).rejects.toMatchObject({ name: 'LatchkeyError' });
+  });
+});
