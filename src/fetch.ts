@@ -29,33 +29,46 @@ export interface FetchDeps {
   renew: (rejected: Credentials) => Promise<Credentials>;
 }
 
+type Challenge = 'nonce' | 'invalid_token' | undefined;
+
 /** What a `401` challenge asks for, if anything latchkey can answer. Pure. @internal */
-export function challengeKind(error: oauth.WWWAuthenticateChallengeError): 'nonce' | 'invalid_token' | undefined {
+export function challengeKind(error: oauth.WWWAuthenticateChallengeError): Challenge {
   if (oauth.isDPoPNonceError(error)) return 'nonce';
   if (error.response.status !== 401) return undefined;
   return error.cause.some((challenge) => challenge.parameters.error === 'invalid_token') ? 'invalid_token' : undefined;
 }
 
+/** Whether a Bearer `401` says the token is no good (RFC 6750 §3.1). Pure. @internal */
+export function isInvalidTokenResponse(response: Response): boolean {
+  return response.status === 401 && /\berror\s*=\s*"?invalid_token\b/i.test(response.headers.get('www-authenticate') ?? '');
+}
+
 /**
  * Sends `request` with the token: `Authorization: Bearer`, or `Authorization:
  * DPoP` plus a fresh proof made by oauth4webapi (`htm`, `htu`, `ath`, `iat`,
- * `jti`, the origin's nonce). Returns the response and the challenge it carries.
+ * `jti`, the origin's nonce). The caller's request keeps everything else (body,
+ * credentials, mode, signal, redirect, cache). Returns the response and the
+ * challenge it carries.
  */
 async function sendWithToken(
   fetchImpl: typeof fetch,
   request: Request,
   credentials: Credentials,
-): Promise<{ response: Response; challenge: 'nonce' | 'invalid_token' | undefined }> {
-  const url = new URL(request.url);
+): Promise<{ response: Response; challenge: Challenge }> {
   const headers = new Headers(request.headers);
-  headers.delete('authorization');
   headers.delete('dpop');
+  if (!credentials.dpop) {
+    // Bearer needs no help: one header, on the hot path of every API call.
+    headers.set('authorization', `Bearer ${credentials.accessToken}`);
+    const response = await fetchImpl(new Request(request, { headers }));
+    return { response, challenge: isInvalidTokenResponse(response) ? 'invalid_token' : undefined };
+  }
+  headers.delete('authorization');
+  const url = new URL(request.url);
   try {
     const response = await oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
-      ...(credentials.dpop && { DPoP: credentials.dpop }),
+      DPoP: credentials.dpop,
       [oauth.allowInsecureRequests]: url.protocol === 'http:',
-      // oauth4webapi computes the headers; the caller's request keeps everything else
-      // (body, credentials, mode, signal, redirect, cache).
       [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers })),
     });
     return { response, challenge: undefined };
@@ -84,7 +97,8 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
     let nonceAnswered = false;
     let renewed = false;
     for (;;) {
-      const spare = replayable ? request.clone() : undefined;
+      // A request without a body can be sent again as it is; one with a body needs a copy.
+      const spare = !replayable ? undefined : request.body === null ? request : request.clone();
       const { response, challenge } = await sendWithToken(deps.fetch, request, credentials);
       if (spare && challenge === 'nonce' && credentials.dpop && !nonceAnswered) {
         nonceAnswered = true;

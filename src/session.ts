@@ -124,8 +124,10 @@ export function createSessionWith(input: SessionConfig, env: Environment): Sessi
 
   async function restore(): Promise<void> {
     try {
-      const stored = await vault.readTokens();
-      if (stored?.tokenType === 'dpop' && !(await storedDpopHandle())) {
+      const { tokens: stored, dpopKeys } = await vault.readSession();
+      if (stored?.serverOffsetSeconds !== undefined) client[oauth.clockSkew] = stored.serverOffsetSeconds;
+      if (dpopKeys) dpopHandle(dpopKeys);
+      if (stored?.tokenType === 'dpop' && !dpopKeys) {
         // A DPoP-bound token without its key is worthless.
         await vault.clear();
         adopt(undefined);

@@ -55,6 +55,8 @@ interface SealedRecord {
 /** The sealed store of one session. @internal */
 export interface Vault {
   readTokens(): Promise<TokenSet | undefined>;
+  /** The token set and the DPoP key pair, read together (the restore on page load). */
+  readSession(): Promise<{ tokens: TokenSet | undefined; dpopKeys: CryptoKeyPair | undefined }>;
   writeTokens(tokens: TokenSet): Promise<void>;
   saveTransaction(transaction: LoginTransaction): Promise<void>;
   /** Reads and deletes (single use) the transaction for `state`. */
@@ -129,6 +131,10 @@ export function createVault({ store, crypto, now }: VaultDeps): Vault {
   /** Opens the record at `slot`; anything unreadable is deleted and reads as undefined. */
   async function open(slot: string): Promise<unknown> {
     const [key, record] = await store.getMany([KEY_SLOT, slot]);
+    return openRecord(slot, key, record);
+  }
+
+  async function openRecord(slot: string, key: unknown, record: unknown): Promise<unknown> {
     if (record === undefined) return undefined;
     try {
       if (!isCryptoKey(key) || !isSealed(record)) throw new Error('unreadable record');
@@ -168,14 +174,18 @@ export function createVault({ store, crypto, now }: VaultDeps): Vault {
     );
   }
 
+  async function tokensFrom(value: unknown): Promise<TokenSet | undefined> {
+    if (isTokenSet(value)) return value;
+    if (value !== undefined) await store.del(TOKENS_SLOT);
+    return undefined;
+  }
+
   return {
-    async readTokens() {
-      const value = await open(TOKENS_SLOT);
-      if (!isTokenSet(value)) {
-        if (value !== undefined) await store.del(TOKENS_SLOT);
-        return undefined;
-      }
-      return value;
+    readTokens: async () => tokensFrom(await open(TOKENS_SLOT)),
+    async readSession() {
+      // One IndexedDB transaction for what a page load needs.
+      const [key, record, pair] = await store.getMany([KEY_SLOT, TOKENS_SLOT, DPOP_SLOT]);
+      return { tokens: await tokensFrom(await openRecord(TOKENS_SLOT, key, record)), dpopKeys: asKeyPair(pair) };
     },
     writeTokens: (tokens) => seal(TOKENS_SLOT, tokens),
     async saveTransaction(transaction) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createTabLink } from '../../src/tabs.ts';
-import { shouldAttachToken } from '../../src/fetch.ts';
 
 describe('createTabLink without Web Locks or BroadcastChannel', () => {
   it('still runs one task at a time in this tab, and announcing is harmless', async () => {
@@ -42,26 +41,5 @@ describe('createTabLink on BroadcastChannel', () => {
     raw.close();
     a.close();
     b.close();
-  });
-});
-
-describe('shouldAttachToken', () => {
-  const origins = new Set(['https://api.example.com', 'http://127.0.0.1:8080']);
-  it.each<[string, boolean]>([
-    ['https://api.example.com/v1/items', true],
-    ['https://api.example.com:443/v1', true],
-    ['http://127.0.0.1:8080/x', true],
-    ['https://API.EXAMPLE.COM/x', true],
-    ['https://api.example.com.evil.test/x', false],
-    ['https://evil.test/https://api.example.com/', false],
-    ['http://api.example.com/x', false],
-    ['https://api.example.com:8443/x', false],
-    ['https://user:pass@api.example.com/x', false],
-    ['https://user@api.example.com/x', false],
-    ['http://localhost:8080/x', false],
-    ['http://127.0.0.1:8081/x', false],
-    ['https://sub.api.example.com/x', false],
-  ])('%s → %s', (url, expected) => {
-    expect(shouldAttachToken(new URL(url), origins)).toBe(expected);
   });
 });
