@@ -1,7 +1,8 @@
 import type { TokenSet } from './vault.js';
 
 /**
- * A token this close to its expiry is not handed out: it could expire in flight.
+ * A token this close to its expiry is not handed out (it could expire in
+ * flight): 5 s, or a tenth of a shorter lifetime.
  * @internal
  */
 export const EXPIRY_MARGIN_MS = 5_000;
@@ -12,7 +13,9 @@ export const EXPIRY_MARGIN_MS = 5_000;
  * @internal
  */
 export function isTokenUsable(tokens: TokenSet, now: number): boolean {
-  return tokens.expiresAt === null || now < tokens.expiresAt - EXPIRY_MARGIN_MS;
+  if (tokens.expiresAt === null) return true;
+  const margin = Math.min(EXPIRY_MARGIN_MS, (tokens.expiresAt - tokens.receivedAt) / 10);
+  return now < tokens.expiresAt - margin;
 }
 
 /**

@@ -48,6 +48,13 @@ describe('refreshAt', () => {
     expect(isTokenUsable(set, T0 + 296_000)).toBe(false);
     expect(isTokenUsable(tokens(null), T0 + 1e12)).toBe(true);
   });
+
+  it('keeps a short-lived token usable until after its refresh moment', () => {
+    const set = tokens(10);
+    expect(refreshAt(set, 60)).toBe(T0 + 7_500);
+    expect(isTokenUsable(set, T0 + 8_000)).toBe(true); // so busy tabs wait for the 75 % mark
+    expect(isTokenUsable(set, T0 + 9_000)).toBe(false);
+  });
 });
 
 describe('backoffDelay', () => {
