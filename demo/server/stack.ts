@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer, type ViteDevServer } from 'vite';
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './embedded.ts';
 import { freePort, LOOPBACK } from './net.ts';
 
@@ -19,6 +19,12 @@ export interface StackOptions extends Omit<EmbeddedOptions, 'appOrigin'> {
   appPort?: number;
   /** Live reload when files change. Default false (a reload mid-test would break it). */
   hmr?: boolean;
+  /**
+   * More `connect-src` sources for the page's Content-Security-Policy, given the
+   * stack's origins. The e2e app adds the API under its other loopback name
+   * (`localhost`), which a test calls to prove that no token goes there.
+   */
+  extraConnectSources?: (config: StackConfig) => string[];
 }
 
 /** The running stack. */
@@ -47,7 +53,7 @@ export interface StackConfig {
  * await stack.close();
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const { appRoot, appPort, hmr = false, ...embeddedOptions } = options;
+  const { appRoot, appPort, hmr = false, extraConnectSources, ...embeddedOptions } = options;
   const root = resolve(projectRoot, appRoot);
   const port = appPort ?? (await freePort());
   const appOrigin = `http://${LOOPBACK}:${port}`;
@@ -59,6 +65,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     apiResource: server.apiResource,
     appOrigin,
   };
+  const policy = contentSecurityPolicy(config, extraConnectSources?.(config) ?? []);
 
   let vite: ViteDevServer | undefined;
   try {
@@ -71,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cacheDir: resolve(projectRoot, 'node_modules/.vite-latchkey', createHash('sha256').update(root).digest('hex').slice(0, 12)),
       resolve: { alias: { latchkey: resolve(projectRoot, 'src/index.ts') } },
       define: { __LATCHKEY_STACK__: JSON.stringify(config) },
+      plugins: [contentSecurityPolicyPlugin(policy)],
       // Pre-bundle the library's dependencies up front, and discover nothing
       // later, so no "new dependencies optimized, reloading" happens mid-test.
       optimizeDeps: { include: ['oauth4webapi', 'idb-keyval'], noDiscovery: true },
@@ -99,6 +107,68 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     close() {
       closing ??= Promise.all([vite!.close(), server.close()]).then(() => undefined);
       return closing;
+    },
+  };
+}
+
+/**
+ * The strict policy of the app's pages: scripts and styles from the app origin
+ * only (no inline code, no eval), network access only to the app itself, the
+ * authorization server and the API, and nothing else (no plugins, frames,
+ * workers, forms, <base>, framing).
+ *
+ * - `connect-src 'self'`: the app's own origin, for same-origin requests an app
+ *   makes (none of these pages does today; modules load under script-src).
+ * - the issuer: discovery, PAR, token, revocation (latchkey's `fetch` calls).
+ * - the API origin: `session.fetch`.
+ * - `ws://<app host>:<port>`: vite's client websocket (HMR and its connection
+ *   check). CSP3 engines match it with 'self' already, older ones do not; it
+ *   is named so the policy means the same everywhere.
+ * - `style-src 'self'`: the demo's `<link rel="stylesheet">`; vite injects
+ *   `<style>` only for CSS imported from JS, which neither app does, so no
+ *   'unsafe-inline'.
+ *
+ * Navigations (to the authorization and end-session endpoints) are not subject
+ * to CSP.
+ */
+export function contentSecurityPolicy(config: StackConfig, extraConnectSources: readonly string[] = []): string {
+  const app = new URL(config.appOrigin);
+  const connect = [
+    "'self'",
+    new URL(config.issuer).origin,
+    new URL(config.apiOrigin).origin,
+    ...extraConnectSources,
+    `${app.protocol === 'https:' ? 'wss' : 'ws'}://${app.host}`,
+  ];
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `connect-src ${[...new Set(connect)].join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * Sends `policy` as `Content-Security-Policy` with every HTML page the dev
+ * server answers (index.html, the SPA fallback, its 404). The middleware is
+ * installed after vite's module, file and fallback middlewares, so it sees only
+ * requests about to be answered with HTML.
+ */
+function contentSecurityPolicyPlugin(policy: string): Plugin {
+  return {
+    name: 'latchkey-stack:content-security-policy',
+    configureServer(server) {
+      return () => {
+        server.middlewares.use((_req, res, next) => {
+          res.setHeader('Content-Security-Policy', policy);
+          next();
+        });
+      };
     },
   };
 }

@@ -77,3 +77,28 @@ export async function readBrowserState(page: Page): Promise<BrowserState> {
     return { strings, keys, records };
   });
 }
+
+/** The keys of every IndexedDB object store, as `{ 'database/store': [keys, sorted] }`. */
+export async function indexedDbKeys(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(async () => {
+    const result: Record<string, string[]> = {};
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      for (const storeName of db.objectStoreNames) {
+        const request = db.transaction(storeName, 'readonly').objectStore(storeName).getAllKeys();
+        const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        result[`${name}/${storeName}`] = keys.map(String).sort();
+      }
+      db.close();
+    }
+    return result;
+  });
+}

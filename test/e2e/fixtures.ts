@@ -18,7 +18,13 @@ export const test = base.extend<{ freshRecords: void }, { stack: Stack; stackOpt
   stackOptions: [{}, { scope: 'worker', option: true }],
   stack: [
     async ({ stackOptions }, use) => {
-      const stack = await startStack({ appRoot: 'test/e2e/app', accessTokenTtl: 300, ...stackOptions });
+      const stack = await startStack({
+        appRoot: 'test/e2e/app',
+        accessTokenTtl: 300,
+        // core.spec.ts calls the API under its other loopback name to prove no token goes there.
+        extraConnectSources: ({ apiOrigin }) => [apiOrigin.replace('127.0.0.1', 'localhost')],
+        ...stackOptions,
+      });
       try {
         await use(stack);
       } finally {
