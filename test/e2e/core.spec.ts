@@ -2,24 +2,9 @@
  * latchkey's core, for real: Chromium, the embedded oidc-provider, real
  * IndexedDB, redirects and DPoP proofs checked by the API.
  */
-import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, startLogin, logIn } from './fixtures.ts';
 import { readBrowserState } from './browser-state.ts';
 import type { Page } from '@playwright/test';
-
-/** Starts login() without awaiting it (the page navigates away). */
-async function startLogin(page: Page, options: Record<string, unknown> = {}): Promise<void> {
-  await page.evaluate((opts) => {
-    void window.session!.login(opts);
-  }, options);
-}
-
-async function logIn(page: Page, stack: Stack, user: string, options: Record<string, unknown> = {}): Promise<void> {
-  await openApp(page, stack);
-  await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await startLogin(page, options);
-  await loginThroughForms(page, user);
-  await expect(page.locator('#status')).toHaveText('authenticated');
-}
 
 test('login: authenticated as the right user, callback parameters gone, returnTo handed back', async ({ page, stack }) => {
   await logIn(page, stack, 'alice', { returnTo: '/after-login' });
@@ -61,14 +46,17 @@ test('storage: no token, verifier or ID token is readable anywhere, and every se
       if (verifier) secrets.push(verifier);
     }
   });
-  page.on('response', async (response) => {
+  const reading: Promise<void>[] = [];
+  page.on('response', (response) => {
     if (response.request().method() !== 'POST' || !/\/token$/.test(new URL(response.url()).pathname)) return;
-    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    for (const name of ['access_token', 'refresh_token', 'id_token']) {
-      if (typeof body[name] === 'string') secrets.push(body[name] as string);
-    }
+    reading.push(response.json().then((body: Record<string, unknown>) => {
+      for (const name of ['access_token', 'refresh_token', 'id_token']) {
+        if (typeof body[name] === 'string') secrets.push(body[name] as string);
+      }
+    }, () => undefined));
   });
   await logIn(page, stack, 'carol');
+  await Promise.all(reading); // the bodies are read asynchronously
   expect(secrets.length).toBeGreaterThanOrEqual(4); // verifier, access, refresh and ID token
 
   const state = await readBrowserState(page);

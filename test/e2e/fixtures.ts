@@ -88,3 +88,19 @@ export async function loginThroughForms(page: Page, username: string, options: {
 export function countTokenRequests(stack: Stack, grantType: string): number {
   return stack.server.records.tokenRequests.filter((request) => request.grantType === grantType).length;
 }
+
+/** Starts `session.login(options)` without awaiting it (the page navigates away). */
+export async function startLogin(page: Page, options: Record<string, unknown> = {}): Promise<void> {
+  await page.evaluate((opts) => {
+    void window.session!.login(opts);
+  }, options);
+}
+
+/** Opens the app signed out, logs in as `user` through the forms, waits for `authenticated`. */
+export async function logIn(page: Page, stack: Stack, user: string, options: Record<string, unknown> = {}): Promise<void> {
+  await openApp(page, stack);
+  await expect(page.locator('#status')).toHaveText('unauthenticated');
+  await startLogin(page, options);
+  await loginThroughForms(page, user);
+  await expect(page.locator('#status')).toHaveText('authenticated');
+}

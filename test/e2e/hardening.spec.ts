@@ -7,7 +7,7 @@
 import type { Page, Request, Response, Route } from '@playwright/test';
 import { startStack } from '../../demo/server/stack.ts';
 import { indexedDbKeys, readBrowserState } from './browser-state.ts';
-import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, startLogin, logIn } from './fixtures.ts';
 
 /** One `securitypolicyviolation` event, as the page saw it. */
 interface Violation {
@@ -81,21 +81,6 @@ function expectedPolicy(appOrigin: string, issuer: string, apiOrigin: string, ex
     'form-action': ["'none'"],
     'frame-ancestors': ["'none'"],
   };
-}
-
-/** Starts login() without awaiting it (the page navigates away). */
-async function startLogin(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    void window.session!.login();
-  });
-}
-
-async function logIn(page: Page, stack: Stack, user: string): Promise<void> {
-  await openApp(page, stack);
-  await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await startLogin(page);
-  await loginThroughForms(page, user);
-  await expect(page.locator('#status')).toHaveText('authenticated');
 }
 
 /** Waits until the app in `page` has created its session and `ready` resolved. */

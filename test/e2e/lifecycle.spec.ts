@@ -3,19 +3,11 @@
  * tabs, an outage and a frozen tab. Counts come from the server's own records.
  */
 import type { Page } from '@playwright/test';
-import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, logIn } from './fixtures.ts';
 
 const LIFETIME_MS = 10_000;
 test.use({ stackOptions: { accessTokenTtl: LIFETIME_MS / 1000 } });
 test.describe.configure({ timeout: 150_000 });
-
-async function logIn(page: Page, stack: Stack, user: string): Promise<void> {
-  await openApp(page, stack);
-  await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await page.evaluate(() => void window.session!.login());
-  await loginThroughForms(page, user);
-  await expect(page.locator('#status')).toHaveText('authenticated');
-}
 
 /** Calls the API every half second for `ms`; returns the statuses and error codes seen. */
 function callApiFor(page: Page, stack: Stack, ms: number): Promise<{ statuses: number[]; errors: string[] }> {

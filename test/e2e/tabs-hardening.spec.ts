@@ -5,19 +5,11 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { CDPSession, Page } from '@playwright/test';
-import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, logIn } from './fixtures.ts';
 
 const LIFETIME_MS = 10_000;
 test.use({ stackOptions: { accessTokenTtl: LIFETIME_MS / 1000 } });
 test.describe.configure({ timeout: 60_000 });
-
-async function logIn(page: Page, stack: Stack, user: string): Promise<void> {
-  await openApp(page, stack);
-  await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await page.evaluate(() => void window.session!.login());
-  await loginThroughForms(page, user);
-  await expect(page.locator('#status')).toHaveText('authenticated');
-}
 
 /** The Web Locks of the page's origin: held and requested, by name. */
 function locks(page: Page): Promise<{ held: string[]; pending: string[] }> {
