@@ -117,7 +117,7 @@ export async function buildAuthorizationRequest(
 }
 
 /** The authorization-response parameters latchkey removes from the address bar. */
-export const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
+const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
 
 /**
  * Whether `href` is an authorization response for this app: the redirect URI's

@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { benchDir, bundle } from './bundle.mjs';
+import { chromiumArgs, chromiumExecutable } from '../../test/e2e/chromium.mjs';
 
 /** The size apps that can run against the embedded server (the others need their vendor's servers). */
 export const RUNNABLE_APPS = ['latchkey', 'oidc-client-ts', 'floor', 'floor-dpop'];
@@ -127,26 +128,13 @@ export async function usePage(context, appUrl, name) {
   await context.addCookies([{ name: 'bench-page', value: name, url: appUrl }]);
 }
 
-export const chromiumPath = process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Headless Chromium (the system one: no browser download here). */
+/** Headless Chromium: the same browser and flags as the e2e tests. */
 export async function launchChromium() {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set LATCHKEY_CHROMIUM`);
+  const executablePath = chromiumExecutable();
+  if (process.env.LATCHKEY_CHROMIUM && !existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: fix LATCHKEY_CHROMIUM`);
   }
-  return chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      // Only loopback exists here (oidc-provider's pages @import a web font).
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-    ],
-  });
+  return chromium.launch({ ...(executablePath && { executablePath }), headless: true, args: chromiumArgs });
 }
 
 /** The bench page's result once `window.__bench.result` is set (then cleared for the next load). */

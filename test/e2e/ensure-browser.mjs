@@ -4,6 +4,7 @@
 // one: Debian's package when root with apt-get, else `npx playwright install`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chromiumExecutable } from './chromium.mjs';
 
 async function playwrightChromiumPath() {
   try {
@@ -21,8 +22,7 @@ async function found() {
     console.error(`ensure-browser: LATCHKEY_CHROMIUM=${process.env.LATCHKEY_CHROMIUM} does not exist`);
     process.exit(1);
   }
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return playwrightChromiumPath();
+  return chromiumExecutable() ?? playwrightChromiumPath();
 }
 
 function run(command, args) {

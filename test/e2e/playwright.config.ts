@@ -3,12 +3,10 @@
  * worker (the machines have 2 cores), the embedded servers started per worker by
  * the `stack` fixture in fixtures.ts.
  */
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumArgs, chromiumExecutable } from './chromium.mjs';
 
-const systemChromium = '/usr/bin/chromium';
-const executablePath =
-  process.env.LATCHKEY_CHROMIUM ?? (existsSync(systemChromium) ? systemChromium : undefined);
+const executablePath = chromiumExecutable();
 
 export default defineConfig({
   testDir: '.',
@@ -34,16 +32,7 @@ export default defineConfig({
         ...devices['Desktop Chrome'],
         launchOptions: {
           ...(executablePath ? { executablePath } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--no-first-run',
-            // Nothing outside the loopback interface exists here; fail such
-            // look-ups at once (oidc-provider's pages @import a web font).
-            '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-          ],
+          args: chromiumArgs,
         },
       },
     },
