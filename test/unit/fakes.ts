@@ -74,6 +74,7 @@ export function tabHub() {
     open(): TabLink {
       const handlers = new Set<(message: TabMessage) => void>();
       links.add(handlers);
+      let closed = false;
       return {
         withLock<T>(task: () => Promise<T>): Promise<T> {
           lockCount += 1;
@@ -82,6 +83,8 @@ export function tabHub() {
           return run;
         },
         announce(message) {
+          // As BroadcastChannel.postMessage does on a closed channel.
+          if (closed) throw new DOMException('BroadcastChannel is closed', 'InvalidStateError');
           messages.push(message);
           for (const other of links) {
             if (other !== handlers) for (const handler of other) queueMicrotask(() => handler(message));
@@ -92,6 +95,7 @@ export function tabHub() {
           return () => handlers.delete(handler);
         },
         close() {
+          closed = true;
           links.delete(handlers);
         },
       };
