@@ -152,6 +152,8 @@ export interface AuthGuardOptions {
 export interface GuardedRoute {
   /** Path, query and hash, relative to the router's base. */
   readonly fullPath: string;
+  /** The path alone. */
+  readonly path: string;
   readonly meta?: Record<string | number | symbol, unknown>;
 }
 

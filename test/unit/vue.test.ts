@@ -137,7 +137,7 @@ describe('the login callback', () => {
 });
 
 describe('createAuthGuard', () => {
-  const to = (fullPath: string) => ({ fullPath, meta: {} });
+  const to = (fullPath: string) => ({ fullPath, path: fullPath.replace(/[?#].*/, ''), meta: {} });
 
   it('waits while loading, then lets a signed-in user through without a login', async () => {
     const session = createTestSession({ status: 'loading' });
@@ -168,7 +168,7 @@ describe('createAuthGuard', () => {
     const session = createTestSession({ status: 'unauthenticated' });
     const guard = createAuthGuard(session, { requiresAuth: (route) => route.meta?.requiresAuth === true });
     expect(await guard(to('/public'))).toBe(true);
-    expect(await guard({ fullPath: '/private', meta: { requiresAuth: true } })).toBe(false);
+    expect(await guard({ fullPath: '/private', path: '/private', meta: { requiresAuth: true } })).toBe(false);
     expect(session.calls.login).toHaveLength(1);
   });
 
