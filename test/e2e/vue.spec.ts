@@ -26,7 +26,11 @@ test('deep link while signed out: one login, one exchange, back at the deep link
   });
   page.on('pageerror', (error) => seen.errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') seen.errors.push(`console: ${message.text()}`);
+    // The app's own errors (not the authorization server's form pages, nor the browser's favicon probe).
+    const source = message.location().url;
+    if (message.type() === 'error' && source.startsWith(stack.appUrl) && !source.endsWith('/favicon.ico')) {
+      seen.errors.push(`console: ${message.text()} @ ${source}`);
+    }
   });
 
   await page.goto(`${stack.appUrl}deep/page?x=1#h`);
