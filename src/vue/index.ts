@@ -154,7 +154,7 @@ export interface GuardedRoute {
   readonly fullPath: string;
   /** The path alone. */
   readonly path: string;
-  readonly meta?: Record<string | number | symbol, unknown>;
+  readonly meta: Record<string | number | symbol, unknown>;
 }
 
 function settled(session: BindableSession): Promise<SessionSnapshot['status']> {

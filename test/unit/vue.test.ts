@@ -166,7 +166,7 @@ describe('createAuthGuard', () => {
 
   it('lets routes through that need no login', async () => {
     const session = createTestSession({ status: 'unauthenticated' });
-    const guard = createAuthGuard(session, { requiresAuth: (route) => route.meta?.requiresAuth === true });
+    const guard = createAuthGuard(session, { requiresAuth: (route) => route.meta.requiresAuth === true });
     expect(await guard(to('/public'))).toBe(true);
     expect(await guard({ fullPath: '/private', path: '/private', meta: { requiresAuth: true } })).toBe(false);
     expect(session.calls.login).toHaveLength(1);
