@@ -23,13 +23,25 @@ import type { LoginOptions, Session, SessionSnapshot } from '../index.js';
 
 /**
  * The part of a {@link Session} the bindings use. Every `Session`, whatever its
- * user type, is one.
+ * user type, is one (and so is `createTestSession()` from `latchkey/testing`).
+ *
+ * @example
+ * ```ts
+ * const session: BindableSession = createSession<MyUser>(config);
+ * ```
  */
 export type BindableSession = Omit<Session, 'getSnapshot'> & {
   getSnapshot(): Omit<SessionSnapshot, 'user'> & { readonly user: { readonly sub: string } | Readonly<Record<string, unknown>> | null };
 };
 
-/** What {@link useSession} returns: the current snapshot's fields plus the session. */
+/**
+ * What {@link useSession} returns: the current snapshot's fields plus the session.
+ *
+ * @example
+ * ```ts
+ * const { status, user, expiresAt, error, session }: SessionState<{ sub: string }> = useSession();
+ * ```
+ */
 export type SessionState<User = NonNullable<SessionSnapshot['user']>> = Omit<SessionSnapshot, 'user'> & {
   /** The validated ID token claims while `authenticated`, else null. */
   readonly user: User | null;
@@ -37,7 +49,14 @@ export type SessionState<User = NonNullable<SessionSnapshot['user']>> = Omit<Ses
   readonly session: Session;
 };
 
-/** Props of {@link SessionProvider}. */
+/**
+ * Props of {@link SessionProvider}.
+ *
+ * @example
+ * ```tsx
+ * <SessionProvider session={session} onRedirectCallback={({ returnTo }) => navigate(returnTo ?? '/')}>…</SessionProvider>
+ * ```
+ */
 export interface SessionProviderProps {
   /** The session, created once (at module scope), never inside a component. */
   session: BindableSession;
@@ -51,7 +70,14 @@ export interface SessionProviderProps {
   children?: ReactNode;
 }
 
-/** Props of {@link RequireAuth}. */
+/**
+ * Props of {@link RequireAuth}.
+ *
+ * @example
+ * ```tsx
+ * <RequireAuth fallback={<Spinner />} loginOptions={{ prompt: 'login' }}><Dashboard /></RequireAuth>
+ * ```
+ */
 export interface RequireAuthProps {
   /** Rendered while the session loads and while the user is sent to log in. Default nothing. */
   fallback?: ReactNode;

@@ -18,7 +18,14 @@
  */
 import { LatchkeyError, type LoginOptions, type LogoutOptions, type Session, type SessionSnapshot } from '../index.js';
 
-/** What a {@link TestSession} recorded, in call order. */
+/**
+ * What a {@link TestSession} recorded, in call order.
+ *
+ * @example
+ * ```ts
+ * expect(session.calls.login).toEqual([{ returnTo: '/deep' }]);
+ * ```
+ */
 export interface TestSessionCalls {
   /** The options of every `login()` call. */
   readonly login: LoginOptions[];
@@ -28,7 +35,14 @@ export interface TestSessionCalls {
   readonly fetch: Array<[input: RequestInfo | URL, init: RequestInit | undefined]>;
 }
 
-/** Options of {@link createTestSession} beyond the initial snapshot. */
+/**
+ * Options of {@link createTestSession} beyond the initial snapshot.
+ *
+ * @example
+ * ```ts
+ * createTestSession({ user: { sub: 'a' } }, { fetch: async () => Response.json({ ok: true }), redirectCallback: { returnTo: '/x' } });
+ * ```
+ */
 export interface TestSessionOptions {
   /** What `getAccessToken()` resolves to while authenticated. Default `'test-access-token'`. */
   accessToken?: string;
@@ -47,7 +61,15 @@ export interface TestSessionOptions {
   redirectCallback?: { returnTo?: string };
 }
 
-/** A fake {@link Session} with a snapshot a test controls. */
+/**
+ * A fake {@link Session} with a snapshot a test controls.
+ *
+ * @example
+ * ```ts
+ * const session: TestSession = createTestSession({ status: 'loading' });
+ * session.set({ status: 'unauthenticated' });
+ * ```
+ */
 export interface TestSession extends Session {
   /**
    * Changes the snapshot (fields not given keep their value) and notifies the

@@ -20,13 +20,25 @@ import type { LoginOptions, Session, SessionSnapshot } from '../index.js';
 
 /**
  * The part of a {@link Session} the bindings use. Every `Session`, whatever its
- * user type, is one.
+ * user type, is one (and so is `createTestSession()` from `latchkey/testing`).
+ *
+ * @example
+ * ```ts
+ * const session: BindableSession = createSession<MyUser>(config);
+ * ```
  */
 export type BindableSession = Omit<Session, 'getSnapshot'> & {
   getSnapshot(): Omit<SessionSnapshot, 'user'> & { readonly user: { readonly sub: string } | Readonly<Record<string, unknown>> | null };
 };
 
-/** What the plugin provides to the app's components (see {@link useSession}). */
+/**
+ * What the plugin provides to the app's components (see {@link useSession}).
+ *
+ * @example
+ * ```ts
+ * const { session, snapshot }: LatchkeyContext = inject(latchkeyKey)!;
+ * ```
+ */
 export interface LatchkeyContext {
   /** The session. */
   readonly session: Session;
@@ -34,10 +46,24 @@ export interface LatchkeyContext {
   readonly snapshot: Readonly<ShallowRef<SessionSnapshot>>;
 }
 
-/** The injection key of the plugin's {@link LatchkeyContext}: `inject(latchkeyKey)`. */
+/**
+ * The injection key of the plugin's {@link LatchkeyContext}.
+ *
+ * @example
+ * ```ts
+ * const context = inject(latchkeyKey); // undefined outside an app that uses createLatchkey
+ * ```
+ */
 export const latchkeyKey: InjectionKey<LatchkeyContext> = Symbol('latchkey');
 
-/** Options of {@link createLatchkey}. */
+/**
+ * Options of {@link createLatchkey}.
+ *
+ * @example
+ * ```ts
+ * app.use(createLatchkey(session, { onRedirectCallback: ({ returnTo }) => router.replace(returnTo ?? '/') }));
+ * ```
+ */
 export interface LatchkeyPluginOptions {
   /**
    * Called once after `session.ready` handled a login callback on this page, with
@@ -48,7 +74,15 @@ export interface LatchkeyPluginOptions {
   onRedirectCallback?: (result: { returnTo?: string }, app: App) => void;
 }
 
-/** What {@link useSession} returns: reactive, read-only views of the snapshot, and the session. */
+/**
+ * What {@link useSession} returns: reactive, read-only views of the snapshot, and the session.
+ *
+ * @example
+ * ```ts
+ * const { status, user }: SessionState<{ sub: string }> = useSession();
+ * watch(status, (now) => console.log('session is', now));
+ * ```
+ */
 export interface SessionState<User = NonNullable<SessionSnapshot['user']>> {
   /** The whole snapshot. */
   readonly snapshot: Readonly<ShallowRef<SessionSnapshot>>;
@@ -140,7 +174,14 @@ export function useSession<User = NonNullable<SessionSnapshot['user']>>(): Sessi
   };
 }
 
-/** Options of {@link createAuthGuard}. */
+/**
+ * Options of {@link createAuthGuard}.
+ *
+ * @example
+ * ```ts
+ * createAuthGuard(session, { requiresAuth: (to) => to.meta.requiresAuth === true, loginOptions: { prompt: 'login' } });
+ * ```
+ */
 export interface AuthGuardOptions {
   /** Which routes need a signed-in user. Default: every route. E.g. `(to) => to.meta.requiresAuth === true`. */
   requiresAuth?: (to: GuardedRoute) => boolean;
@@ -148,7 +189,14 @@ export interface AuthGuardOptions {
   loginOptions?: LoginOptions;
 }
 
-/** The part of vue-router's route location the guard reads. */
+/**
+ * The part of vue-router's route location the guard reads (any `RouteLocationNormalized` is one).
+ *
+ * @example
+ * ```ts
+ * const isPublic = (to: GuardedRoute) => to.meta.public === true;
+ * ```
+ */
 export interface GuardedRoute {
   /** Path, query and hash, relative to the router's base. */
   readonly fullPath: string;
