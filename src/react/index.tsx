@@ -18,7 +18,7 @@
  * ```
  * @packageDocumentation
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
 import type { LoginOptions, Session, SessionSnapshot } from '../index.js';
 
 /**
@@ -140,7 +140,7 @@ function watchRedirectCallback(session: BindableSession, handler: { onRedirectCa
  * }
  * ```
  */
-export function SessionProvider({ session, onRedirectCallback, children }: SessionProviderProps): ReactNode {
+export function SessionProvider({ session, onRedirectCallback, children }: SessionProviderProps): ReactElement {
   useEffect(() => {
     let handler = redirectHandlers.get(session);
     if (!handler) {
@@ -195,7 +195,7 @@ export function useSession<User = NonNullable<SessionSnapshot['user']>>(): Sessi
  * ```
  * @throws Error when no {@link SessionProvider} is above it.
  */
-export function RequireAuth({ fallback = null, loginOptions, children }: RequireAuthProps): ReactNode {
+export function RequireAuth({ fallback = null, loginOptions, children }: RequireAuthProps): ReactElement {
   const { status, session } = useSession();
   const mustLogIn = status === 'unauthenticated';
   useEffect(() => {
@@ -208,5 +208,6 @@ export function RequireAuth({ fallback = null, loginOptions, children }: Require
     // loginOptions is read once, when the login starts.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mustLogIn, session]);
-  return status === 'authenticated' ? children : fallback;
+  // A fragment, so the component's type is an element under every @types/react from 18 on.
+  return <>{status === 'authenticated' ? children : fallback}</>;
 }
