@@ -96,8 +96,10 @@ const getServerSnapshot = () => serverSnapshot;
 
 /** The latest `onRedirectCallback` of each session's providers, and whether its callback was claimed. */
 const redirectHandlers = new WeakMap<object, { onRedirectCallback?: SessionProviderProps['onRedirectCallback'] }>();
-/** Sessions for which a `RequireAuth` started a login (at most one per session). */
+/** Sessions for which a `RequireAuth` started a login (at most one per session and page show). */
 const loginsStarted = new WeakSet<object>();
+/** The back/forward-cache restore each session's guards last reacted to. */
+const restoredBy = new WeakMap<object, Event>();
 
 function replaceUrl(returnTo: string): void {
   const target = new URL(returnTo, location.href);
@@ -185,7 +187,8 @@ export function useSession<User = NonNullable<SessionSnapshot['user']>>(): Sessi
  * while it sends a signed-out user to log in, it renders `fallback`. The login
  * (`login({ returnTo: path + query + hash, ...loginOptions })`) starts at most
  * once per session however often `RequireAuth` mounts or renders; a failed start
- * can be retried by mounting it again.
+ * can be retried by mounting it again, and a page restored from the back/forward
+ * cache (the user came back from the login page) starts one again.
  *
  * @example
  * ```tsx
@@ -199,13 +202,28 @@ export function RequireAuth({ fallback = null, loginOptions, children }: Require
   const { status, session } = useSession();
   const mustLogIn = status === 'unauthenticated';
   useEffect(() => {
-    if (!mustLogIn || loginsStarted.has(session)) return;
-    loginsStarted.add(session);
-    const returnTo = location.pathname + location.search + location.hash;
-    session.login({ returnTo, ...loginOptions }).catch(() => {
-      loginsStarted.delete(session); // could not leave (e.g. offline): a later mount may try again
-    });
-    // loginOptions is read once, when the login starts.
+    if (!mustLogIn) return;
+    const start = (): void => {
+      if (loginsStarted.has(session)) return;
+      loginsStarted.add(session);
+      const returnTo = location.pathname + location.search + location.hash;
+      session.login({ returnTo, ...loginOptions }).catch(() => {
+        loginsStarted.delete(session); // could not leave (e.g. offline): a later mount may try again
+      });
+    };
+    // Back from the login page, the browser may restore this page as it was (the
+    // back/forward cache): the login that left is over, so start one again,
+    // once per restore however many guards see it.
+    const onPageShow = (event: PageTransitionEvent): void => {
+      if (!event.persisted || restoredBy.get(session) === event) return;
+      restoredBy.set(session, event);
+      loginsStarted.delete(session);
+      start();
+    };
+    start();
+    window.addEventListener('pageshow', onPageShow);
+    return () => window.removeEventListener('pageshow', onPageShow);
+    // loginOptions is read when a login starts.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [mustLogIn, session]);
   // A fragment, so the component's type is an element under every @types/react from 18 on.

@@ -186,6 +186,21 @@ describe('RequireAuth', () => {
     expect(session.calls.login).toHaveLength(1);
   });
 
+  it('starts one login again when the page comes back from the back/forward cache, however many guards see it', async () => {
+    const session = createTestSession({ status: 'unauthenticated' });
+    await render(
+      <SessionProvider session={session}>
+        <RequireAuth>a</RequireAuth>
+        <RequireAuth>b</RequireAuth>
+      </SessionProvider>,
+    );
+    expect(session.calls.login).toHaveLength(1);
+    await act(async () => window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false })));
+    expect(session.calls.login).toHaveLength(1);
+    await act(async () => window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true })));
+    expect(session.calls.login).toHaveLength(2);
+  });
+
   it('may start again on a later mount when the login could not start', async () => {
     const session = createTestSession({ status: 'unauthenticated' });
     let attempts = 0;
