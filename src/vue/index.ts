@@ -225,7 +225,8 @@ function settled(session: BindableSession): Promise<SessionSnapshot['status']> {
  * waits until the session is no longer `loading` (a login callback on the page is
  * handled first), lets a signed-in user through, and otherwise cancels the
  * navigation and sends the user to log in with `returnTo: to.fullPath`, at most
- * once per session. With a router `base`, `returnTo` is relative to it, as the
+ * once per session (and once more when the page comes back from the
+ * back/forward cache). With a router `base`, `returnTo` is relative to it, as the
  * default `onRedirectCallback` (`router.replace`) expects. On the server (no
  * `window`) it lets every navigation through: the session stays `loading` there
  * and the guard decides again in the browser.
@@ -237,17 +238,30 @@ function settled(session: BindableSession): Promise<SessionSnapshot['status']> {
  * ```
  */
 export function createAuthGuard(session: BindableSession, options: AuthGuardOptions = {}): (to: GuardedRoute) => Promise<boolean> {
+  let deniedRoute: string | undefined;
+  const start = (fullPath: string): void => {
+    deniedRoute = fullPath;
+    if (loginsStarted.has(session)) return;
+    loginsStarted.add(session);
+    session.login({ returnTo: fullPath, ...options.loginOptions }).catch(() => {
+      loginsStarted.delete(session); // could not leave (e.g. offline): a later navigation may try again
+    });
+  };
+  if (typeof window !== 'undefined') {
+    // Back from the login page, the browser may restore this page as it was (the
+    // back/forward cache): no navigation runs the guard, so start the login again.
+    window.addEventListener('pageshow', (event) => {
+      if (!event.persisted || deniedRoute === undefined || session.getSnapshot().status !== 'unauthenticated') return;
+      loginsStarted.delete(session);
+      start(deniedRoute);
+    });
+  }
   return async (to) => {
     if (options.requiresAuth && !options.requiresAuth(to)) return true;
     if (typeof window === 'undefined') return true; // server rendering: the session stays loading; the browser decides
     const status = await settled(session);
     if (status === 'authenticated') return true;
-    if (!loginsStarted.has(session)) {
-      loginsStarted.add(session);
-      session.login({ returnTo: to.fullPath, ...options.loginOptions }).catch(() => {
-        loginsStarted.delete(session); // could not leave (e.g. offline): a later navigation may try again
-      });
-    }
+    start(to.fullPath);
     return false;
   };
 }

@@ -164,6 +164,16 @@ describe('createAuthGuard', () => {
     expect(session.calls.login).toEqual([{ returnTo: '/deep/page?x=1#h', prompt: 'login' }]);
   });
 
+  it('starts the login again when the page comes back from the back/forward cache', async () => {
+    const session = createTestSession({ status: 'unauthenticated' });
+    const guard = createAuthGuard(session);
+    expect(await guard(to('/deep'))).toBe(false);
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: false }));
+    expect(session.calls.login).toHaveLength(1);
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    expect(session.calls.login).toEqual([{ returnTo: '/deep' }, { returnTo: '/deep' }]);
+  });
+
   it('lets routes through that need no login', async () => {
     const session = createTestSession({ status: 'unauthenticated' });
     const guard = createAuthGuard(session, { requiresAuth: (route) => route.meta.requiresAuth === true });
