@@ -1,6 +1,6 @@
 // Unit tests of latchkey/react on happy-dom with the fake session of latchkey/testing.
 import { act, StrictMode, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { createRoot, hydrateRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { RequireAuth, SessionProvider, useSession } from '../../src/react/index.tsx';
@@ -69,6 +69,26 @@ describe('useSession', () => {
   it('is loading on the server, whatever the session holds', () => {
     const session = createTestSession({ status: 'authenticated', user: { sub: 'alice' } });
     expect(renderToString(<SessionProvider session={session}><Status /></SessionProvider>)).toBe('loading||');
+  });
+
+  it('hydrates the server markup (loading) without a mismatch, then shows the browser session', async () => {
+    // On the server the session is loading (Node); in the browser it is already signed in.
+    const onServer = createTestSession({ status: 'loading' });
+    const session = createTestSession({ status: 'authenticated', user: { sub: 'alice' } });
+    const tree = <SessionProvider session={session}><Status /></SessionProvider>;
+    const hydrated = document.createElement('div');
+    hydrated.innerHTML = renderToString(<SessionProvider session={onServer}><Status /></SessionProvider>);
+    expect(hydrated.textContent).toBe('loading||');
+    document.body.append(hydrated);
+    const recoverable = vi.fn();
+    let hydratedRoot!: Root;
+    await act(async () => {
+      hydratedRoot = hydrateRoot(hydrated, tree, { onRecoverableError: recoverable });
+    });
+    expect(recoverable).not.toHaveBeenCalled();
+    expect(hydrated.textContent).toBe('authenticated|alice|');
+    act(() => hydratedRoot.unmount());
+    hydrated.remove();
   });
 
   it('types user with the given type and hands out the session', () => {
