@@ -19,6 +19,28 @@
 import { LatchkeyError, type LoginOptions, type LogoutOptions, type Session, type SessionSnapshot } from '../index.js';
 
 /**
+ * A user for a test: `sub` and any other claims. Tests need not spell out every
+ * claim a real ID token carries.
+ *
+ * @example
+ * ```ts
+ * const alice: TestUser = { sub: 'alice', name: 'Alice', roles: ['admin'] };
+ * ```
+ */
+export type TestUser = { readonly sub: string; readonly [claim: string]: unknown };
+
+/**
+ * The fields of a snapshot a test sets: any of {@link SessionSnapshot}'s, with
+ * `user` a {@link TestUser}.
+ *
+ * @example
+ * ```ts
+ * const signedIn: TestSnapshot = { status: 'authenticated', user: { sub: 'alice' } };
+ * ```
+ */
+export type TestSnapshot = Omit<Partial<SessionSnapshot>, 'user'> & { user?: SessionSnapshot['user'] | TestUser | null };
+
+/**
  * What a {@link TestSession} recorded, in call order.
  *
  * @example
@@ -76,7 +98,7 @@ export interface TestSession extends Session {
    * subscribers when something changed. `status` defaults from `user` only at
    * creation, never here.
    */
-  set(partial: Partial<SessionSnapshot>): void;
+  set(partial: TestSnapshot): void;
   /** What the code under test asked of the session. */
   readonly calls: TestSessionCalls;
   /** Whether `dispose()` was called. */
@@ -110,14 +132,14 @@ const loginRequired = () => new LatchkeyError('login_required', 'The test sessio
  * await session.getAccessToken(); // 'test-access-token'
  * ```
  */
-export function createTestSession(initial: Partial<SessionSnapshot> = {}, options: TestSessionOptions = {}): TestSession {
-  let snapshot: SessionSnapshot = Object.freeze({
+export function createTestSession(initial: TestSnapshot = {}, options: TestSessionOptions = {}): TestSession {
+  let snapshot = Object.freeze({
     status: initial.user ? 'authenticated' : 'unauthenticated',
     user: null,
     expiresAt: null,
     error: null,
     ...initial,
-  });
+  }) as SessionSnapshot;
   const listeners = new Set<() => void>();
   const calls: TestSessionCalls = { login: [], logout: [], fetch: [] };
   let disposed = false;
@@ -127,8 +149,8 @@ export function createTestSession(initial: Partial<SessionSnapshot> = {}, option
   });
   if (snapshot.status !== 'loading') markReady();
 
-  function set(partial: Partial<SessionSnapshot>): void {
-    const next = { ...snapshot, ...partial };
+  function set(partial: TestSnapshot): void {
+    const next = { ...snapshot, ...partial } as SessionSnapshot;
     if (next.status === snapshot.status && next.user === snapshot.user &&
       next.expiresAt === snapshot.expiresAt && next.error === snapshot.error) return;
     snapshot = Object.freeze(next);

@@ -1,9 +1,14 @@
 // The fake session of latchkey/testing.
-import { describe, expect, it, vi } from 'vitest';
-import { createTestSession } from '../../src/testing/index.ts';
-import { isLatchkeyError } from '../../src/index.ts';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { createTestSession, type TestSession } from '../../src/testing/index.ts';
+import { isLatchkeyError, type Session, type SessionSnapshot } from '../../src/index.ts';
 
 describe('createTestSession', () => {
+  it('takes a Partial<SessionSnapshot> and is a Session', () => {
+    expectTypeOf<Partial<SessionSnapshot>>().toExtend<NonNullable<Parameters<typeof createTestSession>[0]>>();
+    expectTypeOf<TestSession>().toExtend<Session>();
+  });
+
   it('starts unauthenticated, or authenticated when given a user', () => {
     expect(createTestSession().getSnapshot()).toEqual({ status: 'unauthenticated', user: null, expiresAt: null, error: null });
     expect(createTestSession({ user: { sub: 'a' } }).getSnapshot().status).toBe('authenticated');
