@@ -127,6 +127,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   async function onTabMessage(message: TabMessage): Promise<void> {
     await ready;
     if (message.type === 'spent') return refresher.markSpent(message.version);
+    if (message.type === 'callback') return; // for the window that opened the popup or frame
     if (message.type === 'logout') {
       if (core.held()) {
         core.adopt(undefined);
@@ -161,11 +162,13 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
     return { accessToken: tokens.accessToken, dpop: handle };
   }
 
+  core.credentials = async () => credentialsFor((await validTokens()).tokens);
+
   const authorizedFetch = createAuthorizedFetch({
     fetch: env.fetch,
     apiOrigins: config.apiOrigins,
     baseUrl: () => env.currentUrl() ?? config.redirectUri.href,
-    credentials: async () => credentialsFor((await validTokens()).tokens),
+    credentials: () => core.credentials(),
     renew: async (rejected) => credentialsFor(await refresher.renew(rejected.accessToken)),
   });
 
