@@ -17,6 +17,8 @@ export interface CodeExchange {
   now: () => number;
   /** A random id for the session this login starts (kept across refreshes). */
   sessionId: string;
+  /** The main token's resource indicator(s), when the grant covers more than one (RFC 8707 §2.2). */
+  resource?: readonly string[];
 }
 
 /** Who a token set belongs to: issuer, client and the login it descends from. @internal */
@@ -108,7 +110,11 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
         exchange.callbackParameters,
         exchange.redirectUri,
         exchange.codeVerifier,
-        { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
+        {
+          ...requestOptions(http),
+          ...(exchange.dpop && { DPoP: exchange.dpop }),
+          ...(exchange.resource?.length && { additionalParameters: exchange.resource.map((value) => ['resource', value]) }),
+        },
       );
       await learnServerClock(server, http, response);
       const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {

@@ -41,6 +41,16 @@ describe('per-API tokens', () => {
     await expect(session.getAccessToken({ api: 'https://evil.example.com' })).rejects.toMatchObject({ code: 'origin_not_allowed' });
   });
 
+  it('the login asks for every API\'s resource and scope; the code exchange narrows to the main resource', async () => {
+    const h = harness({}, { ...config, resource: `${API}/`, scope: 'openid offline_access api:read' });
+    await h.logIn();
+    const authorize = new URL(h.page.navigations.find((href) => href.includes('/auth?'))!);
+    expect(authorize.searchParams.getAll('resource')).toEqual([`${API}/`, `${BILLING}/`]);
+    expect(authorize.searchParams.get('scope')).toBe('openid offline_access api:read billing:read');
+    const exchange = h.server.requests.find((r) => r.body.includes('grant_type=authorization_code'))!;
+    expect(new URLSearchParams(exchange.body).getAll('resource')).toEqual([`${API}/`]);
+  });
+
   it('the API token is sealed with the session and restored without a request', async () => {
     const h = harness({ expiresIn: 300 }, config);
     const session = await h.logIn();
