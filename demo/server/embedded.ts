@@ -44,6 +44,11 @@ export interface EmbeddedServer {
   apiResource: string;
   /** 'latchkey-demo' */
   clientId: string;
+  /**
+   * 'latchkey-other': a second public client registered with the same redirect
+   * URIs and settings, for proving that two apps on one origin stay apart.
+   */
+  otherClientId: string;
   records: ServerRecords;
   /** Refresh tokens currently valid at the server (not consumed, revoked or expired). */
   activeRefreshTokens(): Promise<number>;
@@ -94,6 +99,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const appOrigin = new URL(options.appOrigin).origin;
   const redirectUris = (options.redirectPaths ?? ['/', '/callback']).map((path) => `${appOrigin}${path}`);
   const clientId = 'latchkey-demo';
+  const otherClientId = 'latchkey-other';
   const store = new MemoryStore();
   const tokenRequests: ServerRecords['tokenRequests'] = [];
   const revocations: ServerRecords['revocations'] = [];
@@ -132,7 +138,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     const { default: Provider, errors } = await providerModule;
     const configuration = providerConfiguration({
       appOrigin,
-      clientId,
+      clientIds: [clientId, otherClientId],
       redirectUris,
       apiResource: api.resource,
       accessTokenTtl: options.accessTokenTtl ?? 300,
@@ -167,6 +173,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     apiOrigin: api.origin,
     apiResource: api.resource,
     clientId,
+    otherClientId,
     records,
     activeRefreshTokens: async () => store.countActive('RefreshToken'),
     close: async () => {

@@ -10,7 +10,8 @@ import type { MemoryStore } from './memory-adapter.ts';
 /** What the configuration is built from. */
 export interface ProviderConfigInput {
   appOrigin: string;
-  clientId: string;
+  /** Public clients registered alike (same redirect URIs, grants, settings). */
+  clientIds: string[];
   redirectUris: string[];
   apiResource: string;
   accessTokenTtl: number;
@@ -35,18 +36,16 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
   };
   return {
     adapter: input.store.factory as unknown as Configuration['adapter'],
-    clients: [
-      {
-        client_id: input.clientId,
-        client_name: 'latchkey demo',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: input.redirectUris,
-        post_logout_redirect_uris: input.redirectUris,
-      },
-    ],
+    clients: input.clientIds.map((clientId) => ({
+      client_id: clientId,
+      client_name: clientId === input.clientIds[0] ? 'latchkey demo' : `latchkey ${clientId}`,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: input.redirectUris,
+      post_logout_redirect_uris: input.redirectUris,
+    })),
     jwks: { keys: input.signingKeys } as Configuration['jwks'],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: {
