@@ -226,6 +226,22 @@ test.describe('profile revocation-refuses-public-clients', () => {
   useProfile('revocation-refuses-public-clients');
   test('revocation refused (401 invalid_client): logout completes everywhere, no error shown', async ({ page, stack }) => {
     await journey(page, stack, 'frank', { revocations: [401] });
+    // And a local logout, watched on the same page: no error at any point.
+    await logIn(page, stack, 'frank');
+    const seen = await page.evaluate(async () => {
+      const session = window.session!;
+      const errors: string[] = [];
+      const stop = session.subscribe(() => {
+        const error = session.getSnapshot().error;
+        if (error) errors.push(error.code);
+      });
+      await session.logout({ localOnly: true });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a late revocation outcome would show by now
+      stop();
+      return { errors, status: session.getSnapshot().status, error: session.getSnapshot().error };
+    });
+    expect(seen).toEqual({ errors: [], status: 'unauthenticated', error: null });
+    expect(stack.server.records.revocations.map((r) => r.status)).toEqual([401, 401]);
   });
 });
 
