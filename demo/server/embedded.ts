@@ -36,7 +36,15 @@ export interface ServerRecords {
    * `refreshToken` (successful answers only): whether the answer carried a new
    * refresh token, the one presented again (`same`), or none.
    */
-  tokenRequests: Array<{ at: number; grantType: string; status: number; dpop: boolean; refreshToken?: 'new' | 'same' | 'none' }>;
+  tokenRequests: Array<{
+    at: number;
+    grantType: string;
+    status: number;
+    dpop: boolean;
+    refreshToken?: 'new' | 'same' | 'none';
+    /** The OAuth error code of a refused request (e.g. 'use_dpop_nonce'). */
+    error?: string;
+  }>;
   revocations: Array<{ at: number; status: number }>;
   apiCalls: ApiCallRecord[];
   /** Empties every list (in place). */
@@ -180,9 +188,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         const params = (ctx.oidc?.params ?? ctx.oidc?.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
         const grantType = typeof params.grant_type === 'string' ? params.grant_type : 'unknown';
         const record: ServerRecords['tokenRequests'][number] = { at: Date.now(), grantType, status: ctx.status, dpop: Boolean(ctx.get('DPoP')) };
-        if (ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
-          const issued = (ctx.body as { refresh_token?: unknown }).refresh_token;
+        const body = ctx.body && typeof ctx.body === 'object' ? (ctx.body as { refresh_token?: unknown; error?: unknown }) : {};
+        if (ctx.status === 200) {
+          const issued = body.refresh_token;
           record.refreshToken = typeof issued !== 'string' ? 'none' : issued === params.refresh_token ? 'same' : 'new';
+        } else if (typeof body.error === 'string') {
+          record.error = body.error;
         }
         records.tokenRequests.push(record);
       } else if (ctx.path === '/token/revocation') {

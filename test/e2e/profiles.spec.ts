@@ -8,8 +8,8 @@
 import { test as base, type Page } from '@playwright/test';
 import type { ProfileName } from '../../demo/server/profiles.ts';
 import { startStack } from '../../demo/server/stack.ts';
-import { readBrowserState } from './browser-state.ts';
-import { countTokenRequests, expect, logIn, openApp, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, logIn, type Stack } from './fixtures.ts';
+import { callApi, journey as runJourney, snapshotOf, watchTokenAnswers, type JourneyExpectations } from './journey.ts';
 
 const TTL_SECONDS = 6; // refreshed at 75 %: 4.5 s after each token
 
@@ -31,133 +31,9 @@ const test = base.extend<{ profile: ProfileName; stack: Stack }>({
 });
 test.describe.configure({ timeout: 60_000 });
 
-/** What the page saw of each token response: shapes only, never a token. */
-interface TokenAnswer {
-  grantType: string;
-  status: number;
-  tokenType?: unknown;
-  expiresInType?: string;
-  idToken?: boolean;
-  refreshToken?: boolean;
-  accessTokenIsJwt?: boolean;
-}
-
-function watchTokenAnswers(page: Page, stack: Stack): { answers: TokenAnswer[]; settled(): Promise<void> } {
-  const answers: TokenAnswer[] = [];
-  const reading: Promise<void>[] = [];
-  const tokenEndpoint = new URL('token', stack.server.issuer.endsWith('/') ? stack.server.issuer : `${stack.server.issuer}/`).href;
-  page.context().on('response', (response) => {
-    if (response.request().method() !== 'POST' || response.url() !== tokenEndpoint) return;
-    const grantType = new URLSearchParams(response.request().postData() ?? '').get('grant_type') ?? 'unknown';
-    reading.push(
-      response.text().then((text) => {
-        const answer: TokenAnswer = { grantType, status: response.status() };
-        try {
-          const body = JSON.parse(text) as Record<string, unknown>;
-          answer.tokenType = body.token_type;
-          answer.expiresInType = typeof body.expires_in;
-          answer.idToken = typeof body.id_token === 'string';
-          answer.refreshToken = typeof body.refresh_token === 'string';
-          if (typeof body.access_token === 'string') answer.accessTokenIsJwt = body.access_token.split('.').length === 3;
-        } catch {
-          // not JSON: the shape is the status alone
-        }
-        answers.push(answer);
-      }, () => undefined),
-    );
-  });
-  return { answers, settled: () => Promise.all(reading).then(() => undefined) };
-}
-
-/** `session.fetch` of `${apiOrigin}/api/me`: status and body. */
-function callApi(page: Page, stack: Stack): Promise<{ status: number; body: Record<string, unknown> }> {
-  return page.evaluate(async (api) => {
-    const response = await window.session!.fetch(`${api}/api/me`);
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }, stack.server.apiOrigin);
-}
-
-function snapshotOf(page: Page): Promise<{ status: string; error: { code: string; message: string } | null; sub?: unknown }> {
-  return page.evaluate(() => {
-    const s = window.session!.getSnapshot();
-    return { status: s.status, sub: s.user?.sub, error: s.error && { code: s.error.code, message: s.error.message } };
-  });
-}
-
-interface JourneyExpectations {
-  /** The scheme the API saw. Default 'DPoP'. */
-  scheme?: 'DPoP' | 'Bearer';
-  /** How refresh answers carry the refresh token (server records). Default 'new'. */
-  refreshToken?: 'new' | 'same' | 'none';
-  /** Refreshes to wait for (a second one proves what the first left behind still works). Default 1. */
-  refreshes?: number;
-  /** Where `logout()` ends: back at the app through the end-session endpoint (default), or locally. */
-  logout?: 'end-session' | 'local';
-  /** Revocation answers the server gave. Default [200]. */
-  revocations?: number[];
-}
-
-/**
- * The whole journey under one profile, as an app lives it: login, an API call,
- * refreshes by the timer (a call after each), a reload restored without a
- * request, and a logout that reaches a second tab too.
- */
-async function journey(page: Page, stack: Stack, user: string, expected: JourneyExpectations = {}): Promise<void> {
-  const { scheme = 'DPoP', refreshToken = 'new', refreshes = 1, logout = 'end-session', revocations = [200] } = expected;
-  const activeBefore = await stack.server.activeRefreshTokens();
-
-  // Login: authenticated, the address bar clean.
-  await logIn(page, stack, user);
-  expect(page.url()).toBe(stack.appUrl);
-  expect(await snapshotOf(page)).toEqual({ status: 'authenticated', sub: user, error: null });
-
-  // An API call with the right scheme.
-  const first = await callApi(page, stack);
-  expect(first).toMatchObject({ status: 200, body: { sub: user, dpopBound: scheme === 'DPoP' } });
-  expect(stack.server.records.apiCalls.filter((c) => c.status === 200).map((c) => c.scheme)).toEqual([scheme]);
-
-  // Refreshes by the timer, each answered 200; the new token works.
-  await expect.poll(() => countTokenRequests(stack, 'refresh_token'), { timeout: refreshes * TTL_SECONDS * 1000 + 10_000 })
-    .toBeGreaterThanOrEqual(refreshes);
-  const refreshRecords = stack.server.records.tokenRequests.filter((r) => r.grantType === 'refresh_token');
-  expect(refreshRecords.map((r) => [r.status, r.refreshToken])).toEqual(refreshRecords.map(() => [200, refreshToken]));
-  expect((await callApi(page, stack)).status).toBe(200);
-  expect(await snapshotOf(page)).toEqual({ status: 'authenticated', sub: user, error: null });
-
-  // Reload: restored from IndexedDB, no token request.
-  const tokenRequests = stack.server.records.tokenRequests.length;
-  await page.reload();
-  await page.evaluate(() => window.session!.ready);
-  await expect(page.locator('#status')).toHaveText('authenticated');
-  await expect(page.locator('#user')).toHaveText(user);
-  expect(stack.server.records.tokenRequests.length).toBe(tokenRequests);
-
-  // Logout: everywhere, with no error left in either tab.
-  const second = await page.context().newPage();
-  await openApp(second, stack);
-  await expect(second.locator('#status')).toHaveText('authenticated');
-  if (logout === 'end-session') {
-    await page.evaluate(() => void window.session!.logout());
-    await page.waitForURL((url) => url.origin === new URL(stack.server.issuer).origin, { timeout: 15_000 });
-    await page.waitForURL(stack.appUrl, { timeout: 15_000 });
-  } else {
-    const issuerOrigin = new URL(stack.server.issuer).origin;
-    const toIssuer: string[] = [];
-    page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame() && frame.url().startsWith(issuerOrigin)) toIssuer.push(frame.url());
-    });
-    await page.evaluate(() => window.session!.logout());
-    expect(toIssuer).toEqual([]);
-    expect(page.url()).toBe(stack.appUrl);
-  }
-  await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await expect(page.locator('#error')).toHaveText('');
-  await expect(second.locator('#status')).toHaveText('unauthenticated');
-  await expect(second.locator('#error')).toHaveText('');
-  expect(stack.server.records.revocations.map((r) => r.status)).toEqual(revocations);
-  if (revocations.every((status) => status === 200)) expect(await stack.server.activeRefreshTokens()).toBe(activeBefore);
-  expect((await readBrowserState(page)).records).toBe(0);
-  await second.close();
+/** The journey with this file's token lifetime. */
+function journey(page: Page, stack: Stack, user: string, expected: Omit<JourneyExpectations, 'lifetimeSeconds'> = {}): Promise<void> {
+  return runJourney(page, stack, user, { lifetimeSeconds: TTL_SECONDS, ...expected });
 }
 
 /** The profile of the tests in this group. */
@@ -348,6 +224,7 @@ test.describe('profile dpop-nonces', () => {
   useProfile('dpop-nonces');
   test('DPoP nonces demanded by the server and by the API: every step still completes', async ({ page, stack }) => {
     await journey(page, stack, 'mia');
+    expect(stack.server.records.apiCalls.filter((c) => c.status === 401).map((c) => c.error)).toContain('use_dpop_nonce');
     expect(stack.server.records.tokenRequests.filter((r) => r.status === 200).map((r) => r.grantType)).toEqual([
       'authorization_code',
       'refresh_token',

@@ -6,7 +6,6 @@
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { startEmbedded } from '../../demo/server/embedded.ts';
-import type { ProfileName } from '../../demo/server/profiles.ts';
 import { listen } from '../../demo/server/net.ts';
 import { countTokenRequests, expect, test } from './fixtures.ts';
 import { callApi, codeFlow, insecure, refresh } from './node-client.ts';
@@ -218,35 +217,4 @@ test('CORS: the app origin can call the API, /public and the token endpoint', as
     ['/public', 'Bearer', 200],
     ['/api/me', null, 401],
   ]);
-});
-
-test('profiles change discovery as the servers they imitate do', async () => {
-  const app = await listen((_req, res) => res.writeHead(204).end());
-  const discover = async (profile: ProfileName) => {
-    const server = await startEmbedded({ appOrigin: app.origin, profile });
-    try {
-      const base = server.issuer.endsWith('/') ? server.issuer : `${server.issuer}/`;
-      const metadata = (await (await fetch(`${base}.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-      return { issuer: server.issuer, metadata };
-    } finally {
-      await server.close();
-    }
-  };
-  try {
-    const plain = (await discover('default')).metadata;
-    expect(plain.require_pushed_authorization_requests ?? false).toBe(false);
-    expect(plain.introspection_endpoint).toBeUndefined();
-
-    expect((await discover('no-end-session')).metadata.end_session_endpoint).toBeUndefined();
-    expect((await discover('no-par')).metadata.pushed_authorization_request_endpoint).toBeUndefined();
-    expect((await discover('par-required')).metadata.require_pushed_authorization_requests).toBe(true);
-    expect((await discover('no-dpop')).metadata.dpop_signing_alg_values_supported).toBeUndefined();
-    expect((await discover('opaque-access-tokens')).metadata.introspection_endpoint).toEqual(expect.any(String));
-    const quirks = await discover('response-quirks');
-    expect(quirks.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(quirks.metadata.issuer).toBe(quirks.issuer);
-    expect(quirks.metadata.token_endpoint).toBe(`${quirks.issuer}token`);
-  } finally {
-    await app.close();
-  }
 });
