@@ -179,7 +179,9 @@ function addCallbackExtras(ctx: KoaContextWithOIDC, appOrigin: string): void {
   } catch {
     return;
   }
-  if (url.origin !== appOrigin || !url.searchParams.has('state')) return;
+  // Authorization responses only (not the post-logout redirect, which may carry `state` too).
+  const isAuthorizationResponse = url.searchParams.has('code') || url.searchParams.has('error');
+  if (url.origin !== appOrigin || !url.searchParams.has('state') || !isAuthorizationResponse) return;
   url.searchParams.set('session_state', 'f3c1d2e4-5b6a-4c7d-8e9f-0a1b2c3d4e5f.ZXhhbXBsZQ');
   url.searchParams.set('client_info', Buffer.from(JSON.stringify({ uid: 'user', utid: 'tenant' })).toString('base64url'));
   ctx.set('Location', url.href);
