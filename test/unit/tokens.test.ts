@@ -11,6 +11,9 @@ import type { TokenSet } from '../../src/vault.ts';
 
 const T0 = 1_700_000_000_000;
 const previous: TokenSet = {
+  issuer: 'https://as.example',
+  clientId: 'spa',
+  sessionId: 'login-1',
   accessToken: 'old-access',
   tokenType: 'dpop',
   expiresAt: T0 + 300_000,
