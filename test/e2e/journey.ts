@@ -138,6 +138,9 @@ export async function journey(page: Page, stack: Stack, user: string, expected: 
   await expect(second.locator('#error')).toHaveText('');
   expect(stack.server.records.revocations.map((r) => r.status)).toEqual(revocations);
   if (revocations.every((status) => status === 200)) expect(await stack.server.activeRefreshTokens()).toBe(activeBefore);
-  expect((await readBrowserState(page)).records).toBe(0);
+  // Nothing of the session is left: at most the vault's own sealing key (non-extractable).
+  const state = await readBrowserState(page);
+  expect(state.records).toBeLessThanOrEqual(1);
+  expect(state.keys.filter((key) => key.algorithm !== 'AES-GCM' || key.extractable)).toEqual([]);
   await second.close();
 }
