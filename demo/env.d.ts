@@ -9,5 +9,9 @@ declare const __LATCHKEY_STACK__: {
   otherClientId: string;
   apiOrigin: string;
   apiResource: string;
+  /** The billing API: its own audience (`billingResource`) and scope (`billingScope`). */
+  billingOrigin: string;
+  billingResource: string;
+  billingScope: string;
   appOrigin: string;
 };

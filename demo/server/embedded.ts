@@ -1,6 +1,8 @@
 /**
- * The embedded authorization server (oidc-provider 9) and resource server that
- * the demo and the end-to-end tests run against. Both listen on 127.0.0.1 only.
+ * The embedded authorization server (oidc-provider 9) and the two resource
+ * servers (the demo API and the billing API, each accepting only tokens of its
+ * own audience) that the demo and the end-to-end tests run against. All listen
+ * on 127.0.0.1 only.
  */
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -10,7 +12,7 @@ import { MemoryStore } from './memory-adapter.ts';
 import { listen } from './net.ts';
 import { quirksMiddleware, resolveBehaviour, type ProfileName, type ServerBehaviour } from './profiles.ts';
 import { providerConfiguration } from './provider-config.ts';
-import { startResourceServer, type ApiCallRecord } from './resource-server.ts';
+import { startResourceServer, type ApiCallRecord, type ResourceServer } from './resource-server.ts';
 
 /** How to start the embedded servers. */
 export interface EmbeddedOptions {
@@ -47,6 +49,8 @@ export interface ServerRecords {
   }>;
   revocations: Array<{ at: number; status: number }>;
   apiCalls: ApiCallRecord[];
+  /** What the billing API answered (same shape as `apiCalls`). */
+  billingCalls: ApiCallRecord[];
   /** Empties every list (in place). */
   reset(): void;
 }
@@ -61,6 +65,17 @@ export interface EmbeddedServer {
   apiOrigin: string;
   /** The API's RFC 8707 resource identifier and JWT audience: `${apiOrigin}/`. */
   apiResource: string;
+  /**
+   * 'http://127.0.0.1:<port3>', the billing API: a second resource server that
+   * accepts only tokens whose audience is {@link billingResource} and whose
+   * scope has `billing:read` (the demo API refuses those tokens, and it refuses
+   * the demo API's).
+   */
+  billingOrigin: string;
+  /** The billing API's resource identifier and JWT audience: `${billingOrigin}/`. */
+  billingResource: string;
+  /** The scope the billing API requires: 'billing:read'. */
+  billingScope: string;
   /** 'latchkey-demo' */
   clientId: string;
   /**
@@ -123,14 +138,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const tokenRequests: ServerRecords['tokenRequests'] = [];
   const revocations: ServerRecords['revocations'] = [];
   const apiCalls: ServerRecords['apiCalls'] = [];
+  const billingCalls: ServerRecords['billingCalls'] = [];
   const records: ServerRecords = {
     tokenRequests,
     revocations,
     apiCalls,
+    billingCalls,
     reset: () => {
       tokenRequests.length = 0;
       revocations.length = 0;
       apiCalls.length = 0;
+      billingCalls.length = 0;
     },
   };
 
@@ -150,17 +168,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       ? { clientId: 'latchkey-demo-api', clientSecret: randomUUID() }
       : undefined;
   const key = await signingKey();
-  const api = await startResourceServer({
+  const resourceOptions = {
     issuer,
     jwks: { keys: [key.publicJwk] },
     appOrigin,
     requireDpopNonce: behaviour.apiRequireDpopNonce,
     ...(introspectionClient && { introspection: { endpoint: `${auth.origin}/token/introspection`, ...introspectionClient } }),
-    calls: records.apiCalls,
-  }).catch(async (error: unknown) => {
-    await auth.close();
-    throw error;
-  });
+  };
+  const billingScope = 'billing:read';
+  const started = await Promise.allSettled([
+    startResourceServer({ ...resourceOptions, calls: records.apiCalls }),
+    startResourceServer({ ...resourceOptions, calls: records.billingCalls, requiredScope: billingScope, realm: 'billing' }),
+  ]);
+  if (started.some((outcome) => outcome.status === 'rejected')) {
+    await Promise.all([auth.close(), ...started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.close() : undefined))]);
+    throw (started.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  const [api, billing] = started.map((outcome) => (outcome as PromiseFulfilledResult<ResourceServer>).value) as [ResourceServer, ResourceServer];
 
   try {
     providerModule ??= quietly(() => import('oidc-provider') as Promise<ProviderModule>);
@@ -170,6 +194,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       clientIds: [clientId, otherClientId],
       redirectUris,
       apiResource: api.resource,
+      billing: { resource: billing.resource, scope: billingScope },
       accessTokenTtl: options.accessTokenTtl ?? 300,
       behaviour,
       ...(introspectionClient && { introspectionClient }),
@@ -204,7 +229,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if (quirks) provider.use(quirks); // inside the recorder: records show what the client got
     handler = provider.callback();
   } catch (error) {
-    await Promise.all([auth.close(), api.close()]);
+    await Promise.all([auth.close(), api.close(), billing.close()]);
     throw error;
   }
 
@@ -213,12 +238,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     behaviour,
     apiOrigin: api.origin,
     apiResource: api.resource,
+    billingOrigin: billing.origin,
+    billingResource: billing.resource,
+    billingScope,
     clientId,
     otherClientId,
     records,
     activeRefreshTokens: async () => store.countActive('RefreshToken'),
     close: async () => {
-      await Promise.all([auth.close(), api.close()]);
+      await Promise.all([auth.close(), api.close(), billing.close()]);
     },
   };
 }

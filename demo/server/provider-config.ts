@@ -15,6 +15,8 @@ export interface ProviderConfigInput {
   clientIds: string[];
   redirectUris: string[];
   apiResource: string;
+  /** A second API with its own audience and scope (RFC 8707): the billing API. */
+  billing?: { resource: string; scope: string };
   accessTokenTtl: number;
   /** The server's switchable behaviours (profiles.ts). */
   behaviour: ServerBehaviour;
@@ -32,13 +34,14 @@ const DAY = 24 * 60 * 60;
 /** Builds the oidc-provider `Configuration` for {@link ProviderConfigInput}. */
 export function providerConfiguration(input: ProviderConfigInput): Configuration {
   const { behaviour } = input;
-  const sameResource = (indicator: string) => {
+  const same = (indicator: string, resource: string) => {
     try {
-      return new URL(indicator).href === new URL(input.apiResource).href;
+      return new URL(indicator).href === new URL(resource).href;
     } catch {
       return false;
     }
   };
+  const sameResource = (indicator: string) => same(indicator, input.apiResource);
   return {
     adapter: input.store.factory as unknown as Configuration['adapter'],
     clients: input.clientIds.map((clientId): ClientMetadata => ({
@@ -117,6 +120,17 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         // scope has `openid` (otherwise it would mint an opaque userinfo token).
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
+          // The billing API: its own audience and its own, narrower scope. A login
+          // asks for it (resource + scope), the devInteractions consent grants it,
+          // and a refresh-token grant with resource=billing gets its token.
+          if (input.billing && same(indicator, input.billing.resource)) {
+            return {
+              scope: input.billing.scope,
+              audience: input.billing.resource,
+              accessTokenTTL: input.accessTokenTtl,
+              accessTokenFormat: behaviour.accessTokenFormat,
+            };
+          }
           if (!sameResource(indicator)) throw new input.InvalidTarget();
           return {
             scope: 'api:read',

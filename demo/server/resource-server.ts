@@ -1,8 +1,10 @@
 /**
- * The demo resource server: a plain node:http API that accepts the embedded
+ * The demo resource servers: a plain node:http API that accepts the embedded
  * authorization server's access tokens, as Bearer or DPoP-bound (RFC 9449):
  * JWTs (RFC 9068) verified locally, or opaque tokens asked about at the
- * server's introspection endpoint (RFC 7662).
+ * server's introspection endpoint (RFC 7662). Each instance accepts only tokens
+ * whose audience is its own resource (`${origin}/`), and optionally only those
+ * carrying a given scope: the demo API and the billing API are two of them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
@@ -16,6 +18,9 @@ export interface ApiCallRecord {
   scheme: 'Bearer' | 'DPoP' | null;
   status: number;
   sub?: string;
+  /** The accepted token's audience(s) and scope (never the token itself). */
+  aud?: string[];
+  scope?: string;
   error?: string;
 }
 
@@ -33,6 +38,13 @@ export interface ResourceServerOptions {
   introspection?: { endpoint: string; clientId: string; clientSecret: string };
   /** Where each answered request is appended. */
   calls: ApiCallRecord[];
+  /**
+   * A scope every accepted token must carry (RFC 6750 §3.1: `403 insufficient_scope`
+   * otherwise). Default none.
+   */
+  requiredScope?: string;
+  /** The realm named in challenges. Default 'api'. */
+  realm?: string;
 }
 
 /** A running resource server. */
@@ -55,6 +67,7 @@ const EXPOSE_HEADERS = 'WWW-Authenticate, DPoP-Nonce';
 export async function startResourceServer(options: ResourceServerOptions): Promise<ResourceServer> {
   const keys = createLocalJWKSet(options.jwks);
   const dpop = new DpopVerifier(options.requireDpopNonce);
+  const realm = options.realm ?? 'api';
   let origin = '';
   let resource = '';
 
@@ -98,10 +111,19 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     }
     if (options.requireDpopNonce && outcome.jkt) res.setHeader('DPoP-Nonce', dpop.nonce());
     const sub = typeof outcome.claims.sub === 'string' ? outcome.claims.sub : undefined;
-    record(200, sub === undefined ? {} : { sub });
+    const scope = typeof outcome.claims.scope === 'string' ? outcome.claims.scope : '';
+    const aud = audiencesOf(outcome.claims);
+    if (options.requiredScope && !scope.split(' ').includes(options.requiredScope)) {
+      const failure = fail(schemeOf(authorization) ?? 'Bearer', 'insufficient_scope', `the token lacks the scope ${options.requiredScope}`, 403);
+      res.setHeader('WWW-Authenticate', `${failure.challenge}, scope="${options.requiredScope}"`);
+      record(403, { error: failure.error, aud, scope, ...(sub === undefined ? {} : { sub }) });
+      return json(res, 403, { error: failure.error });
+    }
+    record(200, { aud, scope, ...(sub === undefined ? {} : { sub }) });
     return json(res, 200, {
       sub,
-      scope: outcome.claims.scope ?? '',
+      aud,
+      scope,
       dpopBound: outcome.jkt !== undefined,
       ...(outcome.jkt === undefined ? {} : { jkt: outcome.jkt }),
       method,
@@ -115,15 +137,14 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     htu: string,
   ): Promise<Failure | { claims: JWTPayload; jkt?: string }> {
     const match = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization ?? '');
-    if (!authorization) return { status: 401, challenge: 'Bearer realm="api", DPoP algs="ES256"', error: 'missing_token' };
+    if (!authorization) return { status: 401, challenge: `Bearer realm="${realm}", DPoP algs="ES256"`, error: 'missing_token' };
     if (!match) return fail('Bearer', 'invalid_request', 'malformed Authorization header', 400);
     const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
     const token = match[2]!;
     let claims: JWTPayload;
     if (options.introspection) {
       const active = await introspect(options.introspection, token);
-      const audiences = typeof active?.aud === 'string' ? [active.aud] : Array.isArray(active?.aud) ? active.aud : [];
-      if (!active || active.iss !== options.issuer || !audiences.includes(resource)) {
+      if (!active || active.iss !== options.issuer || !audiencesOf(active).includes(resource)) {
         return fail(scheme, 'invalid_token', 'access token rejected (introspection)');
       }
       claims = active;
@@ -188,6 +209,12 @@ async function introspect(
   const body = (await response.json()) as JWTPayload & { active?: unknown; token_type?: unknown };
   if (body.active !== true || body.token_type === 'refresh_token') return null;
   return body;
+}
+
+/** The `aud` claim as a list. */
+function audiencesOf(claims: JWTPayload): string[] {
+  if (typeof claims.aud === 'string') return [claims.aud];
+  return Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === 'string') : [];
 }
 
 function fail(scheme: 'Bearer' | 'DPoP', error: string, description: string, status = 401): Failure {

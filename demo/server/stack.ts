@@ -51,6 +51,11 @@ export interface StackConfig {
   otherClientId: string;
   apiOrigin: string;
   apiResource: string;
+  /** The billing API: a second resource server with its own audience (`billingResource`) and scope. */
+  billingOrigin: string;
+  billingResource: string;
+  /** 'billing:read' */
+  billingScope: string;
   appOrigin: string;
 }
 
@@ -74,6 +79,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     otherClientId: server.otherClientId,
     apiOrigin: server.apiOrigin,
     apiResource: server.apiResource,
+    billingOrigin: server.billingOrigin,
+    billingResource: server.billingResource,
+    billingScope: server.billingScope,
     appOrigin,
   };
   const policy = contentSecurityPolicy(config, extraConnectSources?.(config) ?? []);
@@ -141,7 +149,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
  * - `connect-src 'self'`: the app's own origin, for same-origin requests an app
  *   makes (none of these pages does today; modules load under script-src).
  * - the issuer: discovery, PAR, token, revocation (latchkey's `fetch` calls).
- * - the API origin: `session.fetch`.
+ * - the API origins (the demo API and the billing API): `session.fetch`.
  * - `ws://<app host>:<port>`: vite's client websocket (HMR and its connection
  *   check). CSP3 engines match it with 'self' already, older ones do not; it
  *   is named so the policy means the same everywhere.
@@ -158,6 +166,7 @@ export function contentSecurityPolicy(config: StackConfig, extraConnectSources: 
     "'self'",
     new URL(config.issuer).origin,
     new URL(config.apiOrigin).origin,
+    new URL(config.billingOrigin).origin,
     ...extraConnectSources,
     `${app.protocol === 'https:' ? 'wss' : 'ws'}://${app.host}`,
   ];

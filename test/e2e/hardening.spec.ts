@@ -69,13 +69,17 @@ function parsePolicy(header: string): Record<string, string[]> {
 }
 
 /** The policy the app's pages must carry, written out from the stack's origins. */
-function expectedPolicy(appOrigin: string, issuer: string, apiOrigin: string, extraApiOrigins: string[]): Record<string, string[]> {
+function expectedPolicy(
+  appOrigin: string,
+  { issuer, apiOrigin, billingOrigin }: { issuer: string; apiOrigin: string; billingOrigin: string },
+  extraApiOrigins: string[],
+): Record<string, string[]> {
   return {
     'default-src': ["'none'"],
     'script-src': ["'self'"],
     'style-src': ["'self'"],
     'img-src': ["'self'"],
-    'connect-src': ["'self'", issuer, apiOrigin, ...extraApiOrigins, `ws://${new URL(appOrigin).host}`],
+    'connect-src': ["'self'", issuer, apiOrigin, billingOrigin, ...extraApiOrigins, `ws://${new URL(appOrigin).host}`],
     'object-src': ["'none'"],
     'base-uri': ["'none'"],
     'form-action': ["'none'"],
@@ -123,7 +127,7 @@ test.describe('strict Content-Security-Policy', () => {
     const header = first!.headers()['content-security-policy'];
     expect(header, 'the app page has a Content-Security-Policy header').toBeDefined();
     expect(header).not.toContain('unsafe-');
-    expect(parsePolicy(header!)).toEqual(expectedPolicy(appOrigin, issuer, apiOrigin, [otherApiName]));
+    expect(parsePolicy(header!)).toEqual(expectedPolicy(appOrigin, stack.server, [otherApiName]));
 
     // Load, login through the forms, callback.
     await expect(page.locator('#status')).toHaveText('unauthenticated');
@@ -179,7 +183,7 @@ test.describe('strict Content-Security-Policy', () => {
       const documents = watchDocuments(page, appOrigin);
       const response = await page.goto(demo.appUrl);
       const header = response!.headers()['content-security-policy'];
-      expect(parsePolicy(header ?? '')).toEqual(expectedPolicy(appOrigin, demo.server.issuer, demo.server.apiOrigin, []));
+      expect(parsePolicy(header ?? '')).toEqual(expectedPolicy(appOrigin, demo.server, []));
       await expect(page.locator('#status')).toHaveText('unauthenticated');
       // style.css applied: a stylesheet from 'self' is allowed.
       await expect(page.locator('#login')).toHaveCSS('background-color', 'rgb(47, 111, 223)');

@@ -39,6 +39,8 @@ export interface FlowOptions {
   dpop?: boolean;
   /** Default `server.clientId`. */
   clientId?: string;
+  /** RFC 8707 resource indicators of the authorization request. Default none. */
+  resource?: string[];
 }
 
 /**
@@ -65,11 +67,13 @@ export async function codeFlow(page: Page, server: EmbeddedServer, options: Flow
     state,
     nonce,
   };
+  const pushed = new URLSearchParams(params);
+  for (const resource of options.resource ?? []) pushed.append('resource', resource);
   const par = await withNonce(async () =>
     oauth.processPushedAuthorizationResponse(
       as,
       client,
-      await oauth.pushedAuthorizationRequest(as, client, oauth.None(), params, { DPoP, ...insecure }),
+      await oauth.pushedAuthorizationRequest(as, client, oauth.None(), pushed, { DPoP, ...insecure }),
     ),
   );
 
@@ -109,14 +113,22 @@ export async function callApi(
   );
 }
 
-/** Runs a refresh_token grant with the flow's DPoP key. Rejects with oauth4webapi's errors. */
-export async function refresh(flow: FlowResult, refreshToken: string): Promise<oauth.TokenEndpointResponse> {
+/**
+ * Runs a refresh_token grant with the flow's DPoP key (and `parameters`, e.g.
+ * `resource` and `scope`). Rejects with oauth4webapi's errors.
+ */
+export async function refresh(
+  flow: FlowResult,
+  refreshToken: string,
+  parameters?: Record<string, string>,
+): Promise<oauth.TokenEndpointResponse> {
   return withNonce(async () =>
     oauth.processRefreshTokenResponse(
       flow.as,
       flow.client,
       await oauth.refreshTokenGrantRequest(flow.as, flow.client, oauth.None(), refreshToken, {
         DPoP: flow.DPoP,
+        ...(parameters && { additionalParameters: parameters }),
         ...insecure,
       }),
     ),
