@@ -79,7 +79,10 @@ function expectedPolicy(appOrigin: string, issuer: string, apiOrigin: string, ex
     'object-src': ["'none'"],
     'base-uri': ["'none'"],
     'form-action': ["'none'"],
-    'frame-ancestors': ["'none'"],
+    // checkSession: the hidden frame goes to the authorization server, which redirects
+    // it to the app's own redirect URI; the app's pages may be framed by the app alone.
+    'frame-src': ["'self'", issuer],
+    'frame-ancestors': ["'self'"],
   };
 }
 
