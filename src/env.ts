@@ -28,6 +28,34 @@ export interface Environment {
   navigate: (href: string) => void;
   /** Milliseconds before a request to the authorization server is abandoned. */
   requestTimeoutMs: number;
+  /**
+   * Opens a popup window synchronously (`window.open`), or null when the browser
+   * blocked it. Used by `loginWithPopup` only; unset means the browser's
+   * (`browserPopup` in popup.ts), so an app without popups does not ship it.
+   */
+  openWindow?: (name: string, features: string) => PopupWindow | null;
+  /**
+   * Adds a hidden frame to the page. Used by `checkSession` only; unset means the
+   * browser's (`browserFrame` in silent.ts).
+   */
+  createFrame?: () => HiddenFrame;
+}
+
+/** What latchkey uses of a popup window. @internal */
+export interface PopupWindow {
+  /** Whether the window was closed (by the user or by `close()`). */
+  readonly closed: boolean;
+  /** Sends the popup to `href`. */
+  navigate(href: string): void;
+  close(): void;
+}
+
+/** A hidden frame on the page. @internal */
+export interface HiddenFrame {
+  /** Loads `href` in the frame. */
+  navigate(href: string): void;
+  /** Takes the frame out of the page. */
+  remove(): void;
 }
 
 function listenForWake(handler: (reason: string) => void): () => void {

@@ -26,3 +26,8 @@ export type { SessionConfig } from './config.js';
 export type { LoginOptions } from './authorize.js';
 export type { Session, LogoutOptions } from './session.js';
 export type { IdTokenClaims, SessionSnapshot } from './snapshot.js';
+export { loginWithPopup } from './popup.js';
+export type { PopupLoginOptions } from './popup.js';
+export { checkSession, enableSilentRenew } from './silent.js';
+export type { CheckSessionOptions } from './silent.js';
+export { getAuthorizationHeaders } from './headers.js';

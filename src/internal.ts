@@ -1,4 +1,5 @@
 import type { Core } from './core.js';
+import { LatchkeyError } from './errors.js';
 
 const cores = new WeakMap<object, Core>();
 
@@ -14,4 +15,23 @@ export function registerCore(session: object, core: Core): void {
  */
 export function coreOf(session: object): Core | undefined {
   return cores.get(session);
+}
+
+/**
+ * The core a capability (`loginWithPopup`, `checkSession`, …) works on. Throws
+ * `unsupported_environment` outside a browser (the inert SSR session) and
+ * `invalid_config` for anything else that has no core (a test session, another
+ * copy of the package) or a disposed session.
+ * @internal
+ */
+export function capabilityCore(session: object, what: string): Core {
+  const core = cores.get(session);
+  if (!core) {
+    if (typeof window === 'undefined' || typeof document === 'undefined') {
+      throw new LatchkeyError('unsupported_environment', `${what} needs a browser; this is server-side rendering (no window)`);
+    }
+    throw new LatchkeyError('invalid_config', `${what} needs a session made by createSession() from this copy of latchkey`);
+  }
+  core.assertUsable();
+  return core;
 }

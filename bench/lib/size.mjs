@@ -20,6 +20,19 @@ export const SIZE_ENTRIES = [
 ];
 
 /**
+ * latchkey's optional capabilities (free functions, tree-shaken when unused):
+ * apps/latchkey-*.js are apps/latchkey.js with one capability in use, so each
+ * row minus the `latchkey` row is what that capability costs an app. The
+ * markers are strings only that capability's module has.
+ */
+export const CAPABILITY_SIZE_ENTRIES = [
+  { id: 'latchkey-popup', label: 'latchkey + loginWithPopup', app: 'latchkey-popup.js', packages: ['latchkey'], marker: 'latchkey-login' },
+  { id: 'latchkey-check-session', label: 'latchkey + checkSession', app: 'latchkey-check-session.js', packages: ['latchkey'], marker: 'latchkey session check' },
+  { id: 'latchkey-silent-renew', label: 'latchkey + enableSilentRenew', app: 'latchkey-silent-renew.js', packages: ['latchkey'], marker: 'enableSilentRenew()' },
+  { id: 'latchkey-headers', label: 'latchkey + getAuthorizationHeaders', app: 'latchkey-headers.js', packages: ['latchkey'], marker: 'getAuthorizationHeaders()' },
+];
+
+/**
  * The React apps (apps/react-*.jsx): one React 19 shell, identical across SDKs,
  * with no auth, with latchkey's core wired by hand, with latchkey/react, and on
  * the React SDKs users would pick instead.
@@ -72,7 +85,9 @@ export async function measureSizes(entries = SIZE_ENTRIES) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = process.argv.includes('react') ? await measureSizes(REACT_SIZE_ENTRIES) : await measureSizes();
+  const rows = process.argv.includes('react') ? await measureSizes(REACT_SIZE_ENTRIES)
+    : process.argv.includes('capabilities') ? await measureSizes([SIZE_ENTRIES[0], ...CAPABILITY_SIZE_ENTRIES])
+    : await measureSizes();
   for (const row of rows) {
     console.log(row.id.padEnd(16), String(row.minified).padStart(8), String(row.gzip).padStart(7), String(row.brotli).padStart(7), JSON.stringify(row.byPackage));
   }

@@ -86,6 +86,13 @@ export interface EmbeddedServer {
   records: ServerRecords;
   /** Refresh tokens currently valid at the server (not consumed, revoked or expired). */
   activeRefreshTokens(): Promise<number>;
+  /**
+   * While true, the authorization server answers every request made by a frame
+   * (`Sec-Fetch-Dest: iframe`) with a page that refuses to be framed
+   * (`X-Frame-Options: DENY`, `frame-ancestors 'none'`), as many hosted servers
+   * do: a silent `checkSession` then gets no answer. Default false.
+   */
+  refuseFraming: boolean;
   close(): Promise<void>;
 }
 
@@ -153,7 +160,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   };
 
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const framing = { refused: false };
   const auth = await listen((req, res) => {
+    if (framing.refused && req.headers['sec-fetch-dest'] === 'iframe') {
+      res.writeHead(200, { 'content-type': 'text/html', 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" });
+      res.end('<!doctype html><p>This page cannot be shown in a frame.</p>');
+      return;
+    }
     if (handler) handler(req, res);
     else res.writeHead(503).end();
   });
@@ -245,6 +258,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     otherClientId,
     records,
     activeRefreshTokens: async () => store.countActive('RefreshToken'),
+    get refuseFraming() {
+      return framing.refused;
+    },
+    set refuseFraming(value: boolean) {
+      framing.refused = value;
+    },
     close: async () => {
       await Promise.all([auth.close(), api.close(), billing.close()]);
     },

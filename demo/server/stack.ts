@@ -143,8 +143,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 /**
  * The strict policy of the app's pages: scripts and styles from the app origin
  * only (no inline code, no eval), network access only to the app itself, the
- * authorization server and the API, and nothing else (no plugins, frames,
- * workers, forms, <base>, framing).
+ * authorization server and the API, frames only of the authorization server and
+ * the app, framing only by the app itself, and nothing else (no plugins,
+ * workers, forms, <base>).
  *
  * - `connect-src 'self'`: the app's own origin, for same-origin requests an app
  *   makes (none of these pages does today; modules load under script-src).
@@ -157,8 +158,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
  *   `<style>` only for CSS imported from JS, which neither app does, so no
  *   'unsafe-inline'.
  *
- * Navigations (to the authorization and end-session endpoints) are not subject
- * to CSP.
+ * - `frame-src <issuer> 'self'` and `frame-ancestors 'self'`: `checkSession`
+ *   (and `enableSilentRenew`) load the authorization endpoint in a hidden iframe
+ *   that the server redirects to the app's own `redirectUri`, where the app's
+ *   page completes the callback. `frame-src` must name both hops (CSP checks
+ *   every redirect of a frame), and the app's pages must accept being framed by
+ *   their own origin, never by anyone else (clickjacking stays impossible:
+ *   another site still cannot frame them).
+ *
+ * Navigations (to the authorization and end-session endpoints, and a
+ * `loginWithPopup` window) are not subject to CSP.
  */
 export function contentSecurityPolicy(config: StackConfig, extraConnectSources: readonly string[] = []): string {
   const app = new URL(config.appOrigin);
@@ -179,7 +188,8 @@ export function contentSecurityPolicy(config: StackConfig, extraConnectSources: 
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
-    "frame-ancestors 'none'",
+    `frame-src 'self' ${new URL(config.issuer).origin}`,
+    "frame-ancestors 'self'",
   ].join('; ');
 }
 

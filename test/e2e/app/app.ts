@@ -5,11 +5,13 @@
  * the URL has `?manual`, in which case the test creates sessions itself with
  * `window.latchkey.createSession`.
  */
-import { createSession, LatchkeyError } from 'latchkey';
+import axios from 'axios';
+import { checkSession, createSession, enableSilentRenew, getAuthorizationHeaders, LatchkeyError, loginWithPopup } from 'latchkey';
 
 const stack = __LATCHKEY_STACK__;
 window.stack = stack;
-window.latchkey = { createSession, LatchkeyError };
+window.latchkey = { createSession, LatchkeyError, loginWithPopup, checkSession, enableSilentRenew, getAuthorizationHeaders };
+window.axios = axios;
 
 function text(id: string, value: string): void {
   const element = document.getElementById(id);
@@ -35,4 +37,13 @@ if (!new URLSearchParams(location.search).has('manual')) {
   };
   session.subscribe(render);
   render();
+
+  // "Log in in a popup": loginWithPopup straight from the click (a user gesture).
+  document.getElementById('popup-login')?.addEventListener('click', () => {
+    text('popup-result', 'pending');
+    loginWithPopup(session).then(
+      () => text('popup-result', 'ok'),
+      (error: unknown) => text('popup-result', error instanceof LatchkeyError ? error.code : String(error)),
+    );
+  });
 }
