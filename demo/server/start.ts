@@ -3,11 +3,12 @@
  * prints where to go, and stops everything on Ctrl-C (SIGINT) or SIGTERM.
  * The app port comes from $PORT, else 5173 when free, else any free port.
  * $PROFILE picks a server profile (demo/server/profiles.ts), e.g.
- * `PROFILE=no-refresh-token npm run demo`.
+ * `PROFILE=no-refresh-token npm run demo`. $ACCESS_TOKEN_TTL sets the access
+ * token lifetime in seconds (default 60, so a refresh shows within a minute).
  */
+import { DEMO_ACCESS_TOKEN_TTL, startDemo } from './demo-stack.ts';
 import { isPortFree } from './net.ts';
 import { PROFILES, type ProfileName } from './profiles.ts';
-import { startStack } from './stack.ts';
 
 async function pickPort(): Promise<number | undefined> {
   if (process.env.PORT) {
@@ -20,7 +21,9 @@ async function pickPort(): Promise<number | undefined> {
 
 const profile = (process.env.PROFILE ?? 'default') as ProfileName;
 if (!(profile in PROFILES)) throw new Error(`PROFILE=${profile} is not one of: ${Object.keys(PROFILES).join(', ')}`);
-const stack = await startStack({ appRoot: 'demo', appPort: await pickPort(), hmr: true, profile });
+const ttl = Number(process.env.ACCESS_TOKEN_TTL ?? DEMO_ACCESS_TOKEN_TTL);
+if (!Number.isInteger(ttl) || ttl < 10) throw new Error(`ACCESS_TOKEN_TTL=${process.env.ACCESS_TOKEN_TTL} is not a whole number of seconds ≥ 10`);
+const stack = await startDemo({ appPort: await pickPort(), hmr: true, profile, accessTokenTtl: ttl });
 
 console.log(`
   latchkey demo is running.
@@ -28,8 +31,9 @@ console.log(`
     Open:      ${stack.appUrl}
     Log in:    with ANY user name and password (the embedded server accepts all).
 
-    Issuer:    ${stack.server.issuer}  (profile: ${profile})
-    API:       ${stack.server.apiOrigin}/api/me
+    Issuer:    ${stack.server.issuer}  (profile: ${profile}; access tokens live ${ttl} s)
+    API:       ${stack.server.apiOrigin}/api/…      (audience ${stack.server.apiResource})
+    Billing:   ${stack.server.billingOrigin}/api/…      (audience ${stack.server.billingResource}, scope ${stack.server.billingScope})
 
   Press Ctrl-C to stop.
 `);
