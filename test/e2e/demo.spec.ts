@@ -96,6 +96,7 @@ test.describe('the demo, through its buttons', () => {
     // The storage panel: sealed records, secret and private keys that cannot be exported, no token text.
     await page.locator('#vault-read').click();
     await expect(page.locator('#vault-summary')).toContainText('0 readable tokens');
+    await expect(page.locator('#vault-summary')).toContainText('localStorage 0, sessionStorage 0, cookies 0');
     const keyChips = page.locator('#vault [data-key-type="secret"], #vault [data-key-type="private"]');
     expect(await keyChips.count()).toBeGreaterThanOrEqual(2); // the sealing key and the DPoP private key
     expect(await keyChips.evaluateAll((chips) => chips.map((chip) => chip.getAttribute('data-extractable')))).toEqual(
@@ -158,7 +159,7 @@ test.describe('the demo, through its buttons', () => {
       if (frame === page.mainFrame()) navigations += 1;
     });
 
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#login-popup').click()]);
+    const [popup] = await Promise.all([page.waitForEvent('popup', { timeout: 10_000 }), page.locator('#login-popup').click()]);
     await popup.locator('input[name="login"]').waitFor();
     expect(new URL(popup.url()).origin).toBe(stack.server.issuer);
     await popup.locator('input[name="login"]').fill('bob');

@@ -5,7 +5,7 @@
  * short-lived token: tabs-hardening.spec.ts.)
  */
 import type { Page, Request, Response, Route } from '@playwright/test';
-import { startStack } from '../../demo/server/stack.ts';
+import { startDemo } from '../../demo/server/demo-stack.ts';
 import { indexedDbKeys, readBrowserState } from './browser-state.ts';
 import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, startLogin, logIn } from './fixtures.ts';
 
@@ -178,8 +178,8 @@ test.describe('strict Content-Security-Policy', () => {
     expect(await page.evaluate(() => (window as unknown as { __cspViolations: unknown[] }).__cspViolations.length)).toBe(2);
   });
 
-  test('the demo app (its own stack): login, API call, reload and logout through its buttons, no violation', async ({ page }) => {
-    const demo = await startStack({ appRoot: 'demo', accessTokenTtl: 300, hmr: true });
+  test('the demo app (its own stack): login, both API calls, the storage panel, reload and logout through its buttons, no violation', async ({ page }) => {
+    const demo = await startDemo({ accessTokenTtl: 300, hmr: true });
     try {
       const violations = await watchCspViolations(page);
       const appOrigin = new URL(demo.appUrl).origin;
@@ -194,9 +194,14 @@ test.describe('strict Content-Security-Policy', () => {
       await page.locator('#login').click();
       await loginThroughForms(page, 'alice');
       await expect(page.locator('#status')).toHaveText('authenticated');
+      // Both API origins are in connect-src: the calls go out and come back.
       await page.locator('#call-api').click();
-      await expect(page.locator('#api-status')).toHaveText('HTTP 200 OK');
-      await expect(page.locator('#api-body')).toContainText('"sub": "alice"');
+      await expect(page.locator('#api-status')).toHaveText('200 OK');
+      await expect(page.locator('#api-result')).toContainText('answered for alice');
+      await page.locator('#call-billing').click();
+      await expect(page.locator('#billing-status')).toHaveText('200 OK');
+      await page.locator('#vault-export').click();
+      await expect(page.locator('#vault-exports li').first()).toContainText('refused');
       await page.reload();
       await expect(page.locator('#status')).toHaveText('authenticated');
       await page.locator('#logout').click();
