@@ -66,7 +66,8 @@ try {
   const target = (path) => path.replace(/^\.\//, '');
   const built = entries.filter((entry) => {
     const conditions = pkg.exports[entry];
-    return typeof conditions === 'object' && files.has(target(conditions.default ?? '')) && files.has(target(conditions.types ?? ''));
+    const code = conditions?.default ?? conditions?.import ?? '';
+    return typeof conditions === 'object' && files.has(target(code)) && files.has(target(conditions.types ?? ''));
   });
 
   check(`every entry in exports is built and packed (${entries.map(specifier).join(', ')})`, () => {
