@@ -6,7 +6,7 @@
 export const entryExports = {
   latchkey: ['createSession', 'LatchkeyError', 'isLatchkeyError', 'loginWithPopup', 'checkSession', 'enableSilentRenew', 'getAuthorizationHeaders'],
   'latchkey/react': ['SessionProvider', 'useSession', 'RequireAuth'],
-  'latchkey/vue': ['useSession'],
+  'latchkey/vue': ['createLatchkey', 'useSession', 'createAuthGuard'],
   'latchkey/testing': ['createTestSession'],
 };
 
@@ -129,9 +129,12 @@ export const app = createElement(SessionProvider, {
 });
 `);
   if (built.includes('latchkey/vue')) parts.push(`
-import * as vueBindings from 'latchkey/vue';
+import { createLatchkey, useSession as useVueSession, createAuthGuard } from 'latchkey/vue';
+export const plugin = createLatchkey(standard);
+export const guard = createAuthGuard(standard);
 export function setup() {
-  return vueBindings.useSession();
+  const state = useVueSession();
+  return { state };
 }
 `);
   if (built.includes('latchkey/testing')) parts.push(`
