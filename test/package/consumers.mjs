@@ -181,11 +181,13 @@ export function consumers({ built }) {
 
   const nodeEsm = `
 const expected = ${JSON.stringify(expected)};
+const problems = [];
 for (const [spec, names] of Object.entries(expected)) {
   const module = await import(spec);
   const missing = names.filter((name) => typeof module[name] !== 'function');
-  if (missing.length) throw new Error(spec + ' lacks ' + missing.join(', '));
+  if (missing.length) problems.push(spec + ' lacks ' + missing.join(', '));
 }
+if (problems.length) throw new Error(problems.join('\\n'));
 const { createSession, LatchkeyError, isLatchkeyError } = await import('latchkey');
 try {
   createSession({ issuer: 'http://auth.example.com', clientId: 'x', redirectUri: 'https://a.example/' });
@@ -232,11 +234,13 @@ for (const [name, call] of Object.entries(calls)) {
   const nodeCjs = `
 const assert = require('node:assert');
 const expected = ${JSON.stringify(expected)};
+const problems = [];
 for (const [spec, names] of Object.entries(expected)) {
   const module = require(spec);
   const missing = names.filter((name) => typeof module[name] !== 'function');
-  if (missing.length) throw new Error(spec + ' lacks ' + missing.join(', '));
+  if (missing.length) problems.push(spec + ' lacks ' + missing.join(', '));
 }
+if (problems.length) throw new Error(problems.join('\\n'));
 const { createSession, isLatchkeyError } = require('latchkey');
 assert.throws(() => createSession({ issuer: 'http://auth.example.com', clientId: 'x', redirectUri: 'https://a.example/' }), (e) => isLatchkeyError(e, 'invalid_config'));
 assert.strictEqual(require('latchkey/package.json').name, 'latchkey');
