@@ -168,6 +168,14 @@ try {
     run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run'], join(app, 'vitest'), { timeout: 90_000 });
   });
 
+  check('npm run docs: TypeDoc documents every built entry under its import name, without a warning', () => {
+    const json = join(scratch, 'docs.json');
+    run(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', join(scratch, 'docs'), '--json', json], root, { timeout: 120_000 });
+    const documented = JSON.parse(readFileSync(json, 'utf8')).children.map((module) => module.name);
+    const missing = built.map(specifier).filter((spec) => !documented.includes(spec));
+    if (missing.length) throw new Error(`not documented: ${missing.join(', ')} (documented: ${documented.join(', ')})`);
+  });
+
   check('publint --strict finds nothing to fix', () => {
     const out = run(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), '--strict', root], root);
     if (/warning|error|suggestion/i.test(out.replace(/No issues found/i, ''))) throw new Error(out);
