@@ -2,9 +2,12 @@
 // written for the entries that were built. Each is what a user of that module system
 // or test runner would write; the typed ones follow the public contract.
 
-/** What each entry must export at run time (functions and classes). */
+/** The optional capabilities (second release): free functions of the core entry. */
+export const capabilities = ['loginWithPopup', 'checkSession', 'enableSilentRenew', 'getAuthorizationHeaders'];
+
+/** What each entry must export at run time (functions and classes); the capabilities are checked apart. */
 export const entryExports = {
-  latchkey: ['createSession', 'LatchkeyError', 'isLatchkeyError', 'loginWithPopup', 'checkSession', 'enableSilentRenew', 'getAuthorizationHeaders'],
+  latchkey: ['createSession', 'LatchkeyError', 'isLatchkeyError'],
   'latchkey/react': ['SessionProvider', 'useSession', 'RequireAuth'],
   'latchkey/vue': ['createLatchkey', 'useSession', 'createAuthGuard'],
   'latchkey/testing': ['createTestSession'],
@@ -29,10 +32,7 @@ const compilerOptions = {
 /** The typed consumer, in ES module syntax (no top-level await, so CommonJS output works too). */
 function typedConsumer(built) {
   const parts = [`
-import {
-  createSession, isLatchkeyError, LatchkeyError,
-  loginWithPopup, checkSession, enableSilentRenew, getAuthorizationHeaders,
-} from 'latchkey';
+import { createSession, isLatchkeyError, LatchkeyError } from 'latchkey';
 import type {
   IdTokenClaims, LatchkeyErrorCode, LatchkeyErrorOptions, LoginOptions, LogoutOptions,
   Session, SessionConfig, SessionSnapshot,
@@ -45,10 +45,7 @@ const config: SessionConfig = {
   clientId: 'spa',
   redirectUri: 'https://app.example.com/callback',
   scope: 'openid profile email offline_access',
-  apiOrigins: [
-    'https://api.example.com',
-    { origin: 'https://billing.example.com', resource: 'https://billing.example.com', scope: 'billing:read', params: { audience: 'billing' } },
-  ],
+  apiOrigins: ['https://api.example.com'],
   postLogoutRedirectUri: 'https://app.example.com/',
   resource: ['https://api.example.com'],
   dpop: true,
@@ -99,15 +96,10 @@ export async function use(): Promise<void> {
   await session.login(login);
   const { returnTo }: { returnTo?: string } = await session.handleRedirectCallback();
   const token: string = await session.getAccessToken();
-  const billing: string = await session.getAccessToken({ api: 'https://billing.example.com' });
   const authorizedFetch: typeof fetch = session.fetch;
   const response: Response = await authorizedFetch('https://api.example.com/me', { method: 'GET' });
   await session.logout(logout);
-  await loginWithPopup(session, { ...login, timeoutSeconds: 300 });
-  const signedIn: boolean = await checkSession(session, { timeoutSeconds: 10 });
-  const stop: () => void = enableSilentRenew(session);
-  const headers: Record<string, string> = await getAuthorizationHeaders(session, 'https://api.example.com/orders', 'POST');
-  void [unsubscribe, returnTo, token, billing, response, signedIn, stop, headers];
+  void [unsubscribe, returnTo, token, response];
   session.dispose();
 }
 `];
@@ -146,6 +138,49 @@ export const fakeStatus: 'loading' | 'authenticated' | 'unauthenticated' = fake.
 `);
   return parts.join('');
 }
+
+/** The second release's optional capabilities and per-API tokens, typed. */
+const capabilitiesConsumer = `
+import { createSession, loginWithPopup, checkSession, enableSilentRenew, getAuthorizationHeaders, type SessionConfig } from 'latchkey';
+
+const config: SessionConfig = {
+  issuer: 'https://auth.example.com',
+  clientId: 'spa',
+  redirectUri: 'https://app.example.com/callback',
+  apiOrigins: [
+    'https://api.example.com',
+    { origin: 'https://billing.example.com', resource: 'https://billing.example.com', scope: 'billing:read', params: { audience: 'billing' } },
+  ],
+};
+const session = createSession<{ sub: string; email: string }>(config);
+
+export async function use(): Promise<void> {
+  await loginWithPopup(session, { returnTo: '/', prompt: 'login', timeoutSeconds: 300 });
+  const signedIn: boolean = await checkSession(session, { timeoutSeconds: 10 });
+  const stop: () => void = enableSilentRenew(session);
+  const headers: Record<string, string> = await getAuthorizationHeaders(session, 'https://api.example.com/orders', 'POST');
+  const billing: string = await session.getAccessToken({ api: 'https://billing.example.com' });
+  const main: string = await session.getAccessToken();
+  void [signedIn, stop, headers, billing, main];
+}
+`;
+
+/** In Node: every capability is exported and rejects with unsupported_environment. */
+const capabilitiesRuntime = `
+import * as latchkey from 'latchkey';
+const missing = ${JSON.stringify(capabilities)}.filter((name) => typeof latchkey[name] !== 'function');
+if (missing.length) throw new Error('latchkey lacks ' + missing.join(', '));
+const session = latchkey.createSession(${config});
+const calls = {
+  loginWithPopup: () => latchkey.loginWithPopup(session),
+  checkSession: () => latchkey.checkSession(session),
+  getAuthorizationHeaders: () => latchkey.getAuthorizationHeaders(session, 'https://api.example.com/me', 'GET'),
+};
+for (const [name, call] of Object.entries(calls)) {
+  const outcome = await Promise.resolve().then(call).then(() => 'resolved', (e) => e?.code ?? String(e));
+  if (outcome !== 'unsupported_environment') throw new Error(name + ' in Node: ' + outcome);
+}
+`;
 
 /** A CommonJS file under TypeScript's node16 rules: the ESM-only package through import(). */
 function node16CommonJsConsumer(built) {
@@ -220,9 +255,6 @@ const calls = {
   logout: () => session.logout(),
   getAccessToken: () => session.getAccessToken(),
   fetch: () => session.fetch('https://api.example.com/me'),
-  loginWithPopup: () => latchkey.loginWithPopup(session),
-  checkSession: () => latchkey.checkSession(session),
-  getAuthorizationHeaders: () => latchkey.getAuthorizationHeaders(session, 'https://api.example.com/me', 'GET'),
 };
 for (const [name, call] of Object.entries(calls)) {
   const outcome = await Promise.resolve().then(call).then(() => 'resolved', (e) => e?.code ?? String(e));
@@ -332,5 +364,14 @@ test('latchkey/testing', () => {
 `,
   };
 
-  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest };
+  const capabilityChecks = {
+    runtime: capabilitiesRuntime,
+    typescript: {
+      'package.json': { name: 'ts-capabilities', private: true, type: 'module' },
+      'tsconfig.json': { compilerOptions: { ...compilerOptions, module: 'ESNext', moduleResolution: 'Bundler' }, files: ['consumer.ts'] },
+      'consumer.ts': capabilitiesConsumer,
+    },
+  };
+
+  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest, capabilities: capabilityChecks };
 }

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { consumers } from './consumers.mjs';
+import { capabilities, consumers } from './consumers.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'latchkey-pack-'));
@@ -152,6 +152,16 @@ try {
       run(process.execPath, [tsc, '-p', join(app, mode.dir)], app);
     });
   }
+
+  check(`the optional capabilities (${capabilities.join(', ')}) are exported and reject with unsupported_environment in Node`, () => {
+    write(app, { 'capabilities.mjs': suite.capabilities.runtime });
+    run(process.execPath, ['capabilities.mjs'], app, { timeout: 15_000 });
+  });
+
+  check('TypeScript bundler: the optional capabilities and per-API tokens (apiOrigins objects, getAccessToken({ api })) type-check', () => {
+    write(join(app, 'ts-capabilities'), suite.capabilities.typescript);
+    run(process.execPath, [tsc, '-p', join(app, 'ts-capabilities')], app);
+  });
 
   check('Jest (ESM tests, node --experimental-vm-modules, no transform) imports latchkey', () => {
     write(join(app, 'jest-esm'), suite.jestEsm);
