@@ -178,12 +178,26 @@ try {
     run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run'], join(app, 'vitest'), { timeout: 90_000 });
   });
 
-  check('npm run docs: TypeDoc documents every built entry under its import name, without a warning', () => {
+  check('npm run docs: TypeDoc documents every built entry under its import name, without a warning; README "## API" lists every export', () => {
     const json = join(scratch, 'docs.json');
     run(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', join(scratch, 'docs'), '--json', json], root, { timeout: 120_000 });
-    const documented = JSON.parse(readFileSync(json, 'utf8')).children.map((module) => module.name);
+    const modules = JSON.parse(readFileSync(json, 'utf8')).children;
+    const documented = modules.map((module) => module.name);
     const missing = built.map(specifier).filter((spec) => !documented.includes(spec));
     if (missing.length) throw new Error(`not documented: ${missing.join(', ')} (documented: ${documented.join(', ')})`);
+    // The README's "## API" lists every export of every entry, one line each.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const api = readme.slice(readme.indexOf('\n## API'), readme.indexOf('\n## ', readme.indexOf('\n## API') + 1));
+    const section = (name) => {
+      const start = api.indexOf(`**\`${name}\`**`);
+      if (start < 0) return '';
+      const end = api.indexOf('\n**`', start + 1);
+      return api.slice(start, end < 0 ? undefined : end);
+    };
+    const unlisted = modules.flatMap((module) => (module.children ?? [])
+      .filter((child) => !new RegExp(`\\b${child.name}\\b`).test(section(module.name)))
+      .map((child) => `${module.name}: ${child.name}`));
+    if (unlisted.length) throw new Error(`README "## API" does not list: ${unlisted.join(', ')}`);
   });
 
   check('publint --strict finds nothing to fix', () => {
