@@ -114,6 +114,9 @@ export function Profile(): ReactNode {
   void [until, failure, sub, s];
   return createElement('p', null, current);
 }
+// The provider takes a session of any user type, an interface included.
+interface Member { sub: string; email: string }
+export const memberApp = createElement(SessionProvider, { session: createSession<Member>(config), children: null });
 export const app = createElement(SessionProvider, {
   session: standard,
   onRedirectCallback: ({ returnTo }: { returnTo?: string }) => { void returnTo; },
@@ -124,6 +127,7 @@ export const app = createElement(SessionProvider, {
 import { createLatchkey, useSession as useVueSession, createAuthGuard } from 'latchkey/vue';
 export const plugin = createLatchkey(standard);
 export const guard = createAuthGuard(standard);
+export const typedPlugin = createLatchkey(session);
 export function setup() {
   const state = useVueSession();
   return { state };
@@ -152,7 +156,9 @@ const config: SessionConfig = {
     { origin: 'https://billing.example.com', resource: 'https://billing.example.com', scope: 'billing:read', params: { audience: 'billing' } },
   ],
 };
-const session = createSession<{ sub: string; email: string }>(config);
+// An interface (no index signature): the capabilities must take a Session of any user type.
+interface User { sub: string; email: string }
+const session = createSession<User>(config);
 
 export async function use(): Promise<void> {
   await loginWithPopup(session, { returnTo: '/', prompt: 'login', timeoutSeconds: 300 });
