@@ -21,6 +21,17 @@ export interface TokenSet {
   scope?: string;
   /** The server clock's offset from the browser's, seconds (server minus local). */
   serverOffsetSeconds?: number;
+  /** Tokens of the APIs that have their own (by origin), obtained with this session's refresh token. */
+  apis?: Record<string, ApiToken>;
+}
+
+/** The access token of one API with a token of its own. @internal */
+export interface ApiToken {
+  accessToken: string;
+  tokenType: 'bearer' | 'dpop';
+  expiresAt: number | null;
+  receivedAt: number;
+  scope?: string;
 }
 
 /** The stored session: its tokens, the DPoP key pair they are bound to, and its version. @internal */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REFRESH_BUDGET } from '../../src/refresh.ts';
 import { API } from './fake-server.ts';
-import { settle } from './fakes.ts';
+import { eventually, settle } from './fakes.ts';
 import { harness } from './harness.ts';
 
 const refreshes = (h: ReturnType<typeof harness>) => h.server.tokenRequests('refresh_token');
@@ -78,6 +78,7 @@ describe('faults', () => {
     const failedTries = h.server.requests.length;
     h.server.setTokenFault(undefined);
     await h.clock.advance(31_000);
+    await eventually(() => session.getSnapshot().error === null);
     expect(session.getSnapshot()).toMatchObject({ status: 'authenticated', error: null });
     expect(session.getSnapshot().expiresAt).toBeGreaterThan(h.clock.now);
     expect(h.server.requests.length).toBeGreaterThan(failedTries);
