@@ -6,7 +6,8 @@ import { createEmitter, type Emit } from './events.js';
 import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
 import { SnapshotStore } from './snapshot.js';
-import type { TabLink } from './tabs.js';
+import type { Credentials } from './fetch.js';
+import type { TabLink, TabMessage } from './tabs.js';
 import { createVault, type Vault } from './vault.js';
 
 /**
@@ -37,6 +38,10 @@ export interface Core {
   sync(): Promise<void>;
   /** Called with every adopted state (the refresher's schedule). */
   onAdopt: (held: Held | undefined) => void;
+  /** What `session.fetch` would send to `origin` (an API origin; default the main token): a token that is not expired, and its DPoP handle. */
+  credentials: (origin?: string) => Promise<Credentials>;
+  /** Messages from the other windows of this session (set by the session; capabilities may listen). */
+  listen: (handler: (message: TabMessage) => void) => () => void;
   disposed: boolean;
   /** How many times `logout()` ran in this tab: a login completing across one is void. */
   logouts: number;
@@ -117,6 +122,8 @@ export function createCore(input: SessionConfig, env: Environment): Core {
       }
     },
     onAdopt: () => undefined,
+    credentials: () => Promise.reject(new LatchkeyError('login_required', 'There is no session; call login()')),
+    listen: (handler) => tabs.listen(handler),
     disposed: false,
     logouts: 0,
     assertUsable() {

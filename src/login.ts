@@ -12,12 +12,24 @@ function randomId(crypto: Crypto): string {
 }
 
 /**
+ * The name of a login that other windows may use to learn its outcome: a
+ * SHA-256 of its `state` (base64url), never the state itself.
+ * @internal
+ */
+export async function loginId(crypto: Crypto, state: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state)));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
  * Starts a login: a fresh non-extractable DPoP key pair for this login (when
  * DPoP is on), the authorization request (PKCE, state, nonce, PAR), the sealed
  * transaction, then the window leaves.
  * @internal
  */
-export async function startLogin(core: Core, options: LoginOptions, go: (href: string) => void = core.env.navigate): Promise<void> {
+export async function startLogin(core: Core, options: LoginOptions, go: (href: string) => void = core.env.navigate): Promise<{ id: string }> {
   const { config, env } = core;
   const server = await core.getServer();
   const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256') ?? false;
@@ -28,8 +40,10 @@ export async function startLogin(core: Core, options: LoginOptions, go: (href: s
     issuer: server.issuer,
     clientId: config.clientId,
     redirectUri: config.redirectUri.href,
-    scope: config.scope,
-    resource: config.resource,
+    // The grant covers every API with a token of its own: their resources and scopes
+    // are asked for at login (RFC 8707 §2), and each token request narrows to one.
+    scope: [...new Set([config.scope, ...[...config.apis.values()].map((api) => api.scope ?? '')].join(' ').split(/\s+/).filter(Boolean))].join(' '),
+    resource: [...new Set([...config.resource, ...[...config.apis.values()].flatMap((api) => api.resource)])],
     options,
     dpop: keys && core.dpop({ keys, tokens: { sessionId: `login:${randomId(env.crypto)}` } as Held['tokens'] }),
     now: env.now(),
@@ -37,6 +51,7 @@ export async function startLogin(core: Core, options: LoginOptions, go: (href: s
   await core.vault.saveTransaction(transaction, keys);
   core.emit('login_started');
   go(url.href);
+  return { id: await loginId(env.crypto, transaction.state) };
 }
 
 /**
@@ -50,10 +65,12 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
   const { env, vault } = core;
   const logouts = core.logouts;
   let clean = env.currentUrl() === href;
+  let id: string | undefined;
   try {
     const url = new URL(href);
     const state = callbackState(url);
     const taken = await vault.takeTransaction(state);
+    if (taken.status === 'found') id = await loginId(env.crypto, state);
     if (taken.status === 'foreign') {
       clean = false; // another session's login: its page, its address bar
       return { kind: 'foreign' };
@@ -76,6 +93,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
       dpop: keys && core.dpop({ keys, tokens: { sessionId } as Held['tokens'] }),
       now: env.now,
       sessionId,
+      resource: core.config.resource,
     });
     if (core.logouts !== logouts) {
       // Logged out here while the code was being exchanged: this login is void.
@@ -86,11 +104,14 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     const version = await vault.writeSession(tokens, keys, null);
     core.adopt({ version, tokens, keys });
     core.tabs.announce({ type: 'changed' });
+    core.tabs.announce({ type: 'callback', id: id!, ok: true });
     core.emit('logged_in');
     return transaction.returnTo === undefined ? { kind: 'done' } : { kind: 'done', returnTo: transaction.returnTo };
   } catch (caught) {
     const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: redact(caught) });
     core.adopt(fallback(), error);
+    // A popup or a frame opened by another window: tell it how its login ended.
+    if (id) core.tabs.announce({ type: 'callback', id, ok: false, code: error.code, ...(error.serverError && { serverError: error.serverError }) });
     throw error;
   } finally {
     if (clean) env.replaceUrl(withoutCallbackParams(href));

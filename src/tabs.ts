@@ -6,7 +6,13 @@ export type TabMessage =
   | { type: 'changed' }
   | { type: 'logout' }
   /** The refresh token of stored `version` was spent, and its successor is not stored yet. */
-  | { type: 'spent'; version: string };
+  | { type: 'spent'; version: string }
+  /**
+   * A login callback was handled in another window (a popup, a frame): `id`
+   * names the login (a hash of its `state`), `ok` says whether it completed, and
+   * if not, the error `code` and the server's `error`.
+   */
+  | { type: 'callback'; id: string; ok: boolean; code?: string; serverError?: string };
 
 /**
  * The cross-tab link of one session: a lock so that one tab at a time refreshes,
@@ -32,7 +38,8 @@ export interface TabPlatform {
 function isTabMessage(value: unknown): value is TabMessage {
   const message = value as { type?: unknown; version?: unknown } | null;
   return message?.type === 'changed' || message?.type === 'logout' ||
-    (message?.type === 'spent' && typeof message.version === 'string');
+    (message?.type === 'spent' && typeof message.version === 'string') ||
+    (message?.type === 'callback' && typeof (message as { id?: unknown }).id === 'string');
 }
 
 /**
