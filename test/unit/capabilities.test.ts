@@ -87,9 +87,9 @@ function fakeFrames(h: Harness, answer: () => { sub?: string; error?: string } |
 
 describe('loginWithPopup', () => {
   it('opens the popup synchronously, logs in there, and this tab becomes authenticated without navigating', async () => {
-    const h = harness({ dpop: true, par: true });
-    const popups = fakePopups(h);
     const events: string[] = [];
+    const h = harness({ dpop: true, par: true }, { onEvent: (event) => events.push(`${event.type}${event.reason ? `:${event.reason}` : ''}`) });
+    const popups = fakePopups(h);
     const opener = h.make();
     await opener.ready;
     const login = loginWithPopup(opener, { returnTo: '/after' });
@@ -103,9 +103,10 @@ describe('loginWithPopup', () => {
     expect(popups[0]!.closedBy).toBe('latchkey');
     expect(h.page.navigations).toEqual([]);
     expect(await opener.getAccessToken()).toMatch(/^at-/);
+    expect(events).toContain('login_started');
+    expect(events.at(-1)).toBe('logged_in:popup');
     page.dispose();
     opener.dispose();
-    void events;
   });
 
   it('rejects with popup_blocked when the browser refuses the window, and starts no login', async () => {
