@@ -35,7 +35,7 @@ export async function getAuthorizationHeaders<User extends { sub: string }>(
   if (!shouldAttachToken(target, core.config.apiOrigins)) {
     throw new LatchkeyError('origin_not_allowed', `${target.origin} is not one of apiOrigins: no token is sent there`);
   }
-  const credentials = await core.credentials();
+  const credentials = await core.credentials(target.origin);
   if (!credentials.dpop) return { authorization: `Bearer ${credentials.accessToken}` };
   // oauth4webapi makes the proof exactly as session.fetch does; the request it
   // would send is captured and never leaves (a synthetic answer comes back).

@@ -2,7 +2,8 @@ import * as oauth from 'oauth4webapi';
 import { LatchkeyError } from './errors.js';
 import { requestOptions, toLatchkeyError, withDpopNonceRetry, type Http, type Server } from './protocol.js';
 import { boundedOffset, estimateServerOffset, unverifiedIat } from './skew.js';
-import type { TokenSet } from './vault.js';
+import type { ResolvedApi } from './config.js';
+import type { ApiToken, TokenSet } from './vault.js';
 
 /** What the code exchange needs besides the server. @internal */
 export interface CodeExchange {
@@ -16,6 +17,8 @@ export interface CodeExchange {
   now: () => number;
   /** A random id for the session this login starts (kept across refreshes). */
   sessionId: string;
+  /** The main token's resource indicator(s), when the grant covers more than one (RFC 8707 §2.2). */
+  resource?: readonly string[];
 }
 
 /** Who a token set belongs to: issuer, client and the login it descends from. @internal */
@@ -65,6 +68,7 @@ export function toTokenSet(
   if (idToken !== undefined) set.idToken = idToken;
   const scope = result.scope ?? previous?.scope;
   if (scope !== undefined) set.scope = scope;
+  if (previous?.apis) set.apis = previous.apis; // each API's token lives on until its own expiry
   return set;
 }
 
@@ -106,7 +110,11 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
         exchange.callbackParameters,
         exchange.redirectUri,
         exchange.codeVerifier,
-        { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
+        {
+          ...requestOptions(http),
+          ...(exchange.dpop && { DPoP: exchange.dpop }),
+          ...(exchange.resource?.length && { additionalParameters: exchange.resource.map((value) => ['resource', value]) }),
+        },
       );
       await learnServerClock(server, http, response);
       const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {
@@ -177,5 +185,62 @@ export async function revokeToken(server: Server, http: Http, token: string, hin
     await oauth.processRevocationResponse(response);
   } catch (error) {
     throw toLatchkeyError(error, 'revoke');
+  }
+}
+
+/**
+ * Gets a token for an API of its own: a refresh-token grant carrying the API's
+ * `resource`, `scope` and `params`. Returns the whole session with that API's
+ * token in `apis` and, when the server rotated it, the new refresh token.
+ * @throws LatchkeyError `login_required` (the refresh token is no good), `server_error` (the API's request was refused), `network`
+ * @internal
+ */
+export async function refreshApiToken(
+  server: Server,
+  http: Http,
+  previous: TokenSet,
+  api: ResolvedApi,
+  dpop: oauth.DPoPHandle | undefined,
+  now: () => number,
+): Promise<TokenSet> {
+  if (!previous.refreshToken) {
+    throw new LatchkeyError('server_error', `The server issued no refresh token, so latchkey cannot get a token for ${api.origin}`);
+  }
+  const refreshToken = previous.refreshToken;
+  try {
+    return await withDpopNonceRetry(async () => {
+      const additionalParameters = new URLSearchParams(api.params as Record<string, string>);
+      for (const value of api.resource) additionalParameters.append('resource', value);
+      if (api.scope !== undefined) additionalParameters.set('scope', api.scope);
+      const response = await oauth.refreshTokenGrantRequest(server.as, server.client, oauth.None(), refreshToken, {
+        ...requestOptions(http),
+        additionalParameters,
+        ...(dpop && { DPoP: dpop }),
+      });
+      const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
+      const receivedAt = now();
+      const tokenType = result.token_type.toLowerCase();
+      if (tokenType !== 'bearer' && tokenType !== 'dpop') {
+        throw new LatchkeyError('server_error', `The token endpoint issued an unsupported token_type "${result.token_type}" for ${api.origin}`);
+      }
+      if (dpop && tokenType !== 'dpop') {
+        throw new LatchkeyError('server_error', `A DPoP-bound token was requested for ${api.origin} but the server issued a Bearer token`);
+      }
+      const expiresIn = Number(result.expires_in);
+      const token: ApiToken = {
+        accessToken: result.access_token,
+        tokenType,
+        expiresAt: result.expires_in !== undefined && Number.isFinite(expiresIn) ? receivedAt + expiresIn * 1000 : null,
+        receivedAt,
+      };
+      if (result.scope !== undefined) token.scope = result.scope;
+      return {
+        ...previous,
+        refreshToken: result.refresh_token ?? refreshToken,
+        apis: { ...previous.apis, [api.origin]: token },
+      };
+    });
+  } catch (error) {
+    throw toLatchkeyError(error, 'api');
   }
 }
