@@ -336,6 +336,18 @@ describe('getAuthorizationHeaders', () => {
     session.dispose();
   });
 
+  it.each([false, true])('a per-API origin gets its own token, never the main one (DPoP %s)', async (dpop) => {
+    const billing = 'https://billing.example.com';
+    const h = harness({ dpop }, { apiOrigins: [API, { origin: billing, resource: `${billing}/`, scope: 'billing:read' }] });
+    const session = await h.logIn();
+    const headers = await getAuthorizationHeaders(session, `${billing}/invoices`, 'PUT');
+    expect(headers.authorization).toBe(`${dpop ? 'DPoP' : 'Bearer'} ${await session.getAccessToken({ api: billing })}`);
+    expect(headers.authorization).not.toContain(await session.getAccessToken());
+    if (dpop) expect(h.server.decodeProof(headers.dpop!).payload).toMatchObject({ htm: 'PUT', htu: `${billing}/invoices` });
+    expect((await getAuthorizationHeaders(session, `${API}/me`)).authorization).toContain(await session.getAccessToken());
+    session.dispose();
+  });
+
   it('origin_not_allowed outside apiOrigins (exact origin), login_required without a session', async () => {
     const h = harness();
     const session = await h.logIn();
