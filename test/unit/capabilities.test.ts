@@ -109,6 +109,27 @@ describe('loginWithPopup', () => {
     opener.dispose();
   });
 
+  it('a second call (a double click) takes the window over: the first rejects, the second logs in', async () => {
+    const h = harness();
+    const popups = fakePopups(h);
+    // As the browser does for window.open with the same name: the second call gets the same window.
+    const open = h.env.openWindow!;
+    h.env.openWindow = (name, features) => popups[0] ?? open(name, features);
+    const opener = h.make();
+    await opener.ready;
+    const first = caught(loginWithPopup(opener));
+    const second = loginWithPopup(opener);
+    expect(isLatchkeyError(await first, 'popup_closed')).toBe(true);
+    expect(popups[0]!.closed).toBe(false);
+    await until(() => popups[0]!.hrefs.length === 2);
+    const page = windowAt(h, h.server.authorize(popups[0]!.hrefs.at(-1)!));
+    await second;
+    expect(opener.getSnapshot().status).toBe('authenticated');
+    expect(popups[0]!.closedBy).toBe('latchkey');
+    page.dispose();
+    opener.dispose();
+  });
+
   it('rejects with popup_blocked when the browser refuses the window, and starts no login', async () => {
     const h = harness();
     fakePopups(h, { blocked: true });
