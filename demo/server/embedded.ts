@@ -21,6 +21,8 @@ export interface EmbeddedOptions {
   accessTokenTtl?: number;
   /** The authorization server demands DPoP nonces. Default false. */
   dpopRequireNonce?: boolean;
+  /** The authorization server issues refresh tokens. Default true (false: for silent renewal). */
+  refreshTokens?: boolean;
   /** The API demands DPoP nonces. Default false. */
   apiRequireDpopNonce?: boolean;
 }
@@ -150,6 +152,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       apiResource: api.resource,
       accessTokenTtl: options.accessTokenTtl ?? 300,
       dpopRequireNonce: options.dpopRequireNonce ?? false,
+      refreshTokens: options.refreshTokens ?? true,
       signingKeys: [key.privateJwk],
       store,
       InvalidTarget: errors.InvalidTarget as unknown as new () => Error,

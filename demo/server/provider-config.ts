@@ -15,6 +15,8 @@ export interface ProviderConfigInput {
   apiResource: string;
   accessTokenTtl: number;
   dpopRequireNonce: boolean;
+  /** Issue refresh tokens to the client (default true); false: sessions live on the server's cookie alone. */
+  refreshTokens?: boolean;
   /** Private signing keys (JWK) for ID tokens and JWT access tokens. */
   signingKeys: Array<Record<string, unknown>>;
   store: MemoryStore;
@@ -67,7 +69,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     pkce: { required: () => true },
     // A server that behaves like the common hosted providers: public SPA clients
     // get refresh tokens without prompt=consent, and every use rotates them.
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: (_ctx, client) => (input.refreshTokens ?? true) && client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     clientBasedCORS: (_ctx, origin) => origin === input.appOrigin,
     features: {
