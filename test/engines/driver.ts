@@ -59,7 +59,7 @@ export interface Tab {
 export function pageScript(fn: (arg: never) => unknown, arg: unknown): string {
   return `(() => { var __name = (f) => f; return Promise.resolve().then(() => (${fn.toString()})(${JSON.stringify(arg ?? null)}))
     .then((value) => ({ ok: true, value: value === undefined ? null : value }),
-          (error) => ({ ok: false, error: String((error && (error.stack || error.message)) || error) })); })()`;
+          (error) => ({ ok: false, error: String(error) + (error && error.stack ? ' ' + error.stack : '') })); })()`;
 }
 
 /** Unwraps what `pageScript` produced. */
@@ -79,13 +79,13 @@ export async function waitFor<A, R>(
   fn: (arg: A) => R | Promise<R>,
   arg: A,
   options: { timeout?: number; message?: string } = {},
-): Promise<R> {
+): Promise<NonNullable<R>> {
   const deadline = Date.now() + (options.timeout ?? 20_000);
   let last: unknown;
   for (;;) {
     try {
       const value = await tab.evaluate(fn, arg);
-      if (value) return value;
+      if (value) return value as NonNullable<R>;
       last = value;
     } catch (error) {
       last = error;

@@ -48,8 +48,12 @@ export async function logIn(tab: Tab, stack: Stack, user: string, options: Recor
   await waitForText(tab, '#user', user);
 }
 
-/** Resolves once the page's session is ready; returns its status. */
-export function ready(tab: Tab): Promise<string> {
+/**
+ * Resolves once the page's session exists and is ready; returns its status.
+ * (WebKitWebDriver may answer a navigation before the app's module ran.)
+ */
+export async function ready(tab: Tab): Promise<string> {
+  await waitFor(tab, () => Boolean(window.session), null, { message: 'the app created its session' });
   return tab.evaluate(async () => {
     await window.session!.ready;
     return window.session!.getSnapshot().status;

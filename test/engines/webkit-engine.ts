@@ -25,12 +25,8 @@ export function miniBrowserPath(): string | undefined {
   return undefined;
 }
 
-interface Services {
-  display: string;
-  driverUrl: string;
-  stop(): Promise<void>;
-}
-let services: Promise<Services> | undefined;
+let xvfb: Promise<{ display: string; process: ChildProcess }> | undefined;
+const drivers = new Set<ChildProcess>();
 
 function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -43,63 +39,64 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
 /** Starts Xvfb on a display it picks itself (`-displayfd`), resolves to ':N'. */
 function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
-    xvfb.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    xvfb.stdio[3]!.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdio[3]!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('\n')) resolve({ display: `:${out.trim()}`, process: xvfb });
+      if (out.includes('\n')) resolve({ display: `:${out.trim()}`, process: child });
     });
-    xvfb.once('error', reject);
-    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${err.trim().split('\n').slice(-3).join(' ')}`)));
   });
 }
 
-async function startServices(): Promise<Services> {
-  const { display, process: xvfb } = await startXvfb();
+function killAll(): void {
+  for (const driver of drivers) driver.kill('SIGKILL');
+  void xvfb?.then((x) => x.process.kill('SIGKILL'), () => undefined);
+}
+process.once('exit', killAll);
+
+/**
+ * Starts a WebKitWebDriver of its own (it serves one session at a time) on a
+ * free port, on the shared Xvfb display; resolves to its URL and a stop function.
+ */
+async function startDriver(): Promise<{ url: string; stop: () => Promise<void> }> {
+  xvfb ??= startXvfb();
+  const { display } = await xvfb;
   const port = await freePort();
   const driver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=127.0.0.1'], {
     stdio: 'ignore',
     env: { ...process.env, DISPLAY: display },
   });
+  drivers.add(driver);
   const stop = async () => {
     await stopProcess(driver);
-    await stopProcess(xvfb);
+    drivers.delete(driver);
   };
-  const onExit = () => {
-    driver.kill('SIGKILL');
-    xvfb.kill('SIGKILL');
-  };
-  process.once('exit', onExit);
-  const driverUrl = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ready = await fetch(`${driverUrl}/status`).then((r) => r.ok, () => false);
-    if (ready) break;
+    if (await fetch(`${url}/status`).then((r) => r.ok, () => false)) return { url, stop };
     if (Date.now() > deadline || driver.exitCode !== null) {
       await stop();
       throw new Error('WebKitWebDriver did not start');
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    display,
-    driverUrl,
-    stop: async () => {
-      process.off('exit', onExit);
-      await stop();
-    },
-  };
 }
 
-/** Stops WebKitWebDriver and Xvfb if they were started. */
+/** Stops every WebKitWebDriver still running and Xvfb. */
 export async function stopWebKitServices(): Promise<void> {
-  const started = services;
-  services = undefined;
-  if (started) await (await started.catch(() => undefined))?.stop();
+  await Promise.all([...drivers].map((driver) => stopProcess(driver)));
+  drivers.clear();
+  const started = xvfb;
+  xvfb = undefined;
+  const display = await started?.catch(() => undefined);
+  await stopProcess(display?.process);
 }
 
 /** One queue per WebDriver session: a command and its window switch run together. */
@@ -164,6 +161,7 @@ class WebKitBrowser implements EngineBrowser {
     readonly version: string,
     private readonly driver: WebDriver,
     initialWindow: string,
+    private readonly stopDriver: () => Promise<void>,
   ) {
     this.current = initialWindow;
     this.unused = initialWindow;
@@ -207,7 +205,7 @@ class WebKitBrowser implements EngineBrowser {
     });
   }
   close(): Promise<void> {
-    this.closing ??= this.driver.quit().catch(() => undefined);
+    this.closing ??= this.driver.quit().catch(() => undefined).then(this.stopDriver);
     return this.closing;
   }
 }
@@ -215,21 +213,22 @@ class WebKitBrowser implements EngineBrowser {
 export async function launchWebKit(options: LaunchOptions): Promise<EngineBrowser> {
   const binary = miniBrowserPath();
   if (!binary) throw new Error('no WebKitGTK MiniBrowser: install webkit2gtk-driver or set LATCHKEY_MINIBROWSER');
-  services ??= startServices();
-  const { driverUrl } = await services;
+  const service = await startDriver();
   // --automation: a session for WebDriver (WebKitGTK keeps its data in memory,
   // gone with the session); --private: private browsing on top of that.
   const args = ['--automation', ...(options.private ? ['--private'] : [])];
-  const driver = await new Builder()
-    .usingServer(driverUrl)
-    .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary, args } })
-    .build();
+  let driver: WebDriver | undefined;
   try {
+    driver = await new Builder()
+      .usingServer(service.url)
+      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary, args } })
+      .build();
     await driver.manage().setTimeouts({ script: 30_000, pageLoad: 30_000 });
     const version = `WebKitGTK ${(await driver.getCapabilities()).get('browserVersion') as string}`;
-    return new WebKitBrowser(version, driver, await driver.getWindowHandle());
+    return new WebKitBrowser(version, driver, await driver.getWindowHandle(), service.stop);
   } catch (error) {
-    await driver.quit().catch(() => undefined);
+    await driver?.quit().catch(() => undefined);
+    await service.stop();
     throw error;
   }
 }
