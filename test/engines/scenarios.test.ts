@@ -153,7 +153,7 @@ for (const engine of selectedEngines()) {
       // endpoint answers (in the page only), then a session of the same app that is
       // made to refresh (the API refuses its first token once).
       await tab.goto(`${stack.appUrl}?manual`);
-      const outcome = await tab.evaluate(async (api) => {
+      const outcome = await tab.evaluate(async (url) => {
         const seen: string[] = [];
         const reading: Promise<void>[] = [];
         const browserFetch = window.fetch.bind(window);
@@ -177,14 +177,14 @@ for (const engine of selectedEngines()) {
           apiOrigins: [config.apiOrigin],
         });
         await session.ready;
-        const status = (await session.fetch(`${api}/api/reject-once/storage`)).status;
+        const status = (await session.fetch(url)).status;
         seen.push(await session.getAccessToken());
         await Promise.all(reading);
         session.dispose();
         window.fetch = browserFetch;
         (window as unknown as { seenSecrets: string[] }).seenSecrets = seen;
         return { status, count: seen.length };
-      }, stack.server.apiOrigin);
+      }, `${stack.server.apiOrigin}/api/reject-once/storage-${engine}`);
       assert.equal(outcome.status, 200);
       assert.equal(countTokenRequests(stack, 'refresh_token'), 1);
       assert.ok(outcome.count >= 3, 'access and refresh token (and the ID token) captured');
