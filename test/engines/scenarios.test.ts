@@ -19,6 +19,7 @@ import {
   countTokenRequests,
   deleteAllDatabases,
   logIn,
+  openManual,
   readStorage,
   ready,
   sleep,
@@ -152,7 +153,7 @@ for (const engine of selectedEngines()) {
       // A page of the app without its own session, whose fetch keeps what the token
       // endpoint answers (in the page only), then a session of the same app that is
       // made to refresh (the API refuses its first token once).
-      await tab.goto(`${stack.appUrl}?manual`);
+      await openManual(tab, stack);
       const outcome = await tab.evaluate(async (url) => {
         const seen: string[] = [];
         const reading: Promise<void>[] = [];
@@ -317,7 +318,7 @@ for (const engine of selectedEngines()) {
       // As in a background tab (Chromium's intensive throttling, Firefox's and
       // Safari's background budgets) or a sleeping laptop: timers of a second or
       // more do not fire, while the token's life at the server runs on.
-      await tab.goto(`${stack.appUrl}?manual`);
+      await openManual(tab, stack);
       const status = await tab.evaluate(async () => {
         const held: Array<() => void> = [];
         const browserSetTimeout = window.setTimeout.bind(window);
@@ -344,6 +345,9 @@ for (const engine of selectedEngines()) {
       await tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')), null);
       const deadline = Date.now() + 10_000;
       while (countTokenRequests(stack, 'refresh_token') === refreshesBefore && Date.now() < deadline) await sleep(100);
+      // The wake alone refreshed (session.fetch would also refresh first, so this
+      // is checked before any call).
+      assert.equal(countTokenRequests(stack, 'refresh_token'), refreshesBefore + 1, 'no refresh on visibilitychange');
       const answer = await tab.evaluate(async (api) => (await window.session!.fetch(`${api}/api/me`)).status, stack.server.apiOrigin);
       assert.equal(answer, 200);
       const refresh = stack.server.records.tokenRequests.filter((r) => r.grantType === 'refresh_token' && r.at >= wokeAt);
@@ -359,7 +363,7 @@ for (const engine of selectedEngines()) {
       const tab = await newTab();
       await logIn(tab, stack, 'judy');
       const active = await stack.server.activeRefreshTokens();
-      await tab.goto(`${stack.appUrl}?manual`);
+      await openManual(tab, stack);
       assert.ok((await deleteAllDatabases(tab)) > 0);
       const before = stack.server.records.tokenRequests.length;
       await tab.goto(stack.appUrl);

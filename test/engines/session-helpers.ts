@@ -61,6 +61,15 @@ export async function ready(tab: Tab): Promise<string> {
 }
 
 /**
+ * Opens the app with `?manual` (no session of its own; the test creates one with
+ * `window.latchkey.createSession`) and waits for its module to have run.
+ */
+export async function openManual(tab: Tab, stack: Stack): Promise<void> {
+  await tab.goto(`${stack.appUrl}?manual`);
+  await waitFor(tab, () => Boolean(window.latchkey && window.stack), null, { message: 'the app module ran' });
+}
+
+/**
  * Deletes every IndexedDB database of the current origin. Call it on a page
  * without a session (`?manual`): an open connection would block the deletion.
  */

@@ -6,6 +6,10 @@
  * WebDriver has one current window per session, so the tabs of one browser take
  * turns: every command switches to its tab's window first, under a queue. Keep
  * each `evaluate` short (start long loops in the page and poll their results).
+ * Each "tab" is a MiniBrowser window of its own: a new MiniBrowser tab stays in
+ * the background (`document.visibilityState === 'hidden'`) and WebDriver cannot
+ * bring it to the front; windows share the session's storage, locks and channels
+ * just the same.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -182,7 +186,7 @@ class WebKitBrowser implements EngineBrowser {
         this.unused = undefined;
         return new WebKitTab(this, handle);
       }
-      await this.driver.switchTo().newWindow('tab');
+      await this.driver.switchTo().newWindow('window');
       this.current = await this.driver.getWindowHandle();
       return new WebKitTab(this, this.current);
     });
