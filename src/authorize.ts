@@ -17,6 +17,7 @@ export interface LoginOptions {
 
 /** What the authorization request is built from. @internal */
 export interface AuthorizationInput {
+  issuer: string;
   clientId: string;
   redirectUri: string;
   scope: string;
@@ -105,6 +106,8 @@ export async function buildAuthorizationRequest(
   }
 
   const transaction: LoginTransaction = {
+    issuer: input.issuer,
+    clientId: input.clientId,
     state,
     codeVerifier,
     nonce,
@@ -117,11 +120,13 @@ export async function buildAuthorizationRequest(
 }
 
 /** The authorization-response parameters latchkey removes from the address bar. */
-const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'];
+const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'client_info'];
 
 /**
  * Whether `href` is an authorization response for this app: the redirect URI's
- * origin and path, carrying `code` or `error`. Pure.
+ * origin and path, carrying `state` and (`code` or `error`). Without `state`
+ * the parameters are the app's own (or a stranger's link) and are left alone.
+ * Pure.
  * @internal
  */
 export function isCallbackUrl(href: string, redirectUri: URL): boolean {
@@ -131,7 +136,7 @@ export function isCallbackUrl(href: string, redirectUri: URL): boolean {
   } catch {
     return false;
   }
-  return url.origin === redirectUri.origin && url.pathname === redirectUri.pathname &&
+  return url.origin === redirectUri.origin && url.pathname === redirectUri.pathname && url.searchParams.has('state') &&
     (url.searchParams.has('code') || url.searchParams.has('error'));
 }
 
@@ -144,9 +149,9 @@ export function withoutCallbackParams(href: string): string {
 
 /**
  * Reads the `state` of a callback URL; a missing `state`, or any repeated
- * response parameter, is an untrustworthy callback (a server `error=` without
- * state is the server's error). Pure.
- * @throws LatchkeyError `invalid_callback` or `authorization_error`
+ * response parameter, is an untrustworthy callback. Nothing from the URL goes
+ * into the message. Pure.
+ * @throws LatchkeyError `invalid_callback`
  * @internal
  */
 export function callbackState(url: URL): string {
@@ -157,14 +162,6 @@ export function callbackState(url: URL): string {
   }
   const states = url.searchParams.getAll('state');
   if (states.length === 1 && states[0]) return states[0];
-  const error = url.searchParams.get('error');
-  if (states.length === 0 && error) {
-    const description = url.searchParams.get('error_description');
-    throw new LatchkeyError('authorization_error', `The authorization server refused the login: ${error}`, {
-      serverError: error,
-      ...(description !== null && { serverErrorDescription: description }),
-    });
-  }
   throw new LatchkeyError('invalid_callback', states.length > 1
     ? 'The callback carries more than one "state" parameter'
     : 'The callback carries no "state" parameter');
@@ -182,4 +179,30 @@ export function validateCallback(server: Server, url: URL, state: string): URLSe
   } catch (error) {
     throw toLatchkeyError(error, 'callback');
   }
+}
+
+/** The `state` latchkey sends to the end-session endpoint starts so; see {@link isLogoutReturn}. @internal */
+export const LOGOUT_STATE_PREFIX = 'lk-logout.';
+
+/**
+ * Whether `href` is the server sending the browser back after logout with the
+ * `state` latchkey sent (and nothing of a callback): that `state` is latchkey's
+ * own and is removed from the address bar. Pure.
+ * @internal
+ */
+export function isLogoutReturn(href: string): boolean {
+  try {
+    const params = new URL(href).searchParams;
+    return params.getAll('state').length === 1 && params.get('state')!.startsWith(LOGOUT_STATE_PREFIX) &&
+      !params.has('code') && !params.has('error');
+  } catch {
+    return false;
+  }
+}
+
+/** `href` without its `state` parameter. Pure. @internal */
+export function withoutState(href: string): string {
+  const url = new URL(href);
+  url.searchParams.delete('state');
+  return url.href;
 }

@@ -1,4 +1,5 @@
 import { LatchkeyError } from './errors.js';
+import type { LatchkeyEvent } from './events.js';
 
 /** What an application passes to `createSession`. See the README for each field. */
 export interface SessionConfig {
@@ -20,8 +21,10 @@ export interface SessionConfig {
   dpop?: boolean;
   /** Refresh this many seconds before the access token expires. Default 60. */
   refreshLeewaySeconds?: number;
-  /** The IndexedDB database name. Default `'latchkey'`. */
+  /** The IndexedDB database name. Default `'latchkey'`. Sessions of other issuers or clients may share it safely. */
   storageName?: string;
+  /** Called with every {@link LatchkeyEvent} (never a secret); what it throws is ignored. */
+  onEvent?: (event: LatchkeyEvent) => void;
 }
 
 /** A validated config with every default applied. @internal */
@@ -118,6 +121,8 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
   if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
     fail('refreshLeewaySeconds', 'must be a finite number of seconds, 0 or more');
   }
+
+  if (input.onEvent !== undefined && typeof input.onEvent !== 'function') fail('onEvent', 'must be a function');
 
   const storageName = input.storageName ?? 'latchkey';
   if (typeof storageName !== 'string' || storageName === '') fail('storageName', 'must be a non-empty string');

@@ -11,8 +11,14 @@
  *   `error=` (see `serverError` / `serverErrorDescription`).
  * - `network`: the server could not be reached, or answered with a 5xx.
  * - `server_error`: the server answered something latchkey cannot use
- *   (a malformed discovery document or token response).
+ *   (a malformed discovery document or token response) or refused a request
+ *   outside the cases above.
  * - `storage_unavailable`: IndexedDB cannot be opened or used.
+ * - `popup_blocked`: `loginWithPopup` could not open its window.
+ * - `popup_closed`: the user closed the login popup.
+ * - `timeout`: no answer came in time (popup login, `checkSession`).
+ * - `origin_not_allowed`: a URL outside `apiOrigins` was asked for a token.
+ * - `unsupported_environment`: not in a browser (server-side rendering).
  */
 export type LatchkeyErrorCode =
   | 'invalid_config'
@@ -21,7 +27,12 @@ export type LatchkeyErrorCode =
   | 'authorization_error'
   | 'network'
   | 'server_error'
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  | 'popup_blocked'
+  | 'popup_closed'
+  | 'timeout'
+  | 'origin_not_allowed'
+  | 'unsupported_environment';
 
 /** Options of the {@link LatchkeyError} constructor. */
 export interface LatchkeyErrorOptions {

@@ -57,10 +57,13 @@ async function sendWithToken(
 ): Promise<{ response: Response; challenge: Challenge }> {
   const headers = new Headers(request.headers);
   headers.delete('dpop');
+  // A token-bearing request never follows a redirect: the browser would carry the
+  // DPoP proof (and, in some engines, the token) to wherever the API points.
+  const redirect: RequestRedirect = request.redirect === 'error' ? 'error' : 'manual';
   if (!credentials.dpop) {
     // Bearer needs no help: one header, on the hot path of every API call.
     headers.set('authorization', `Bearer ${credentials.accessToken}`);
-    const response = await fetchImpl(new Request(request, { headers }));
+    const response = await fetchImpl(new Request(request, { headers, redirect }));
     return { response, challenge: isInvalidTokenResponse(response) ? 'invalid_token' : undefined };
   }
   headers.delete('authorization');
@@ -69,7 +72,7 @@ async function sendWithToken(
     const response = await oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
       DPoP: credentials.dpop,
       [oauth.allowInsecureRequests]: url.protocol === 'http:',
-      [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers })),
+      [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers, redirect })),
     });
     return { response, challenge: undefined };
   } catch (error) {
@@ -81,7 +84,8 @@ async function sendWithToken(
 /**
  * Creates `session.fetch`: the signature of `window.fetch`, usable unbound.
  * Requests to other origins go out untouched. Requests to an API origin get the
- * token; a `use_dpop_nonce` challenge is answered by one retry with the nonce,
+ * token and are not followed through redirects (the caller gets the redirect
+ * itself); a `use_dpop_nonce` challenge is answered by one retry with the nonce,
  * an `invalid_token` challenge by one refresh and one retry, when the body can
  * be sent again (not a stream).
  * @internal

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import type { Emit } from './events.js';
 
 /** The effects every request to the authorization server needs. @internal */
 export interface Http {
@@ -8,12 +9,18 @@ export interface Http {
   allowInsecure: boolean;
   /** Milliseconds before a request to the authorization server is abandoned. */
   timeoutMs: number;
+  /** Send with `keepalive` (a request that must outlive the page). */
+  keepalive?: boolean;
+  /** Where protocol steps report events (an untrusted server clock). */
+  emit?: Emit;
 }
 
 /** The authorization server's metadata and our client, as oauth4webapi wants them. @internal */
 export interface Server {
   as: oauth.AuthorizationServer;
   client: oauth.Client;
+  /** The configured issuer, as token sets record it. */
+  issuer: string;
 }
 
 /** The oauth4webapi request options carrying our effects. @internal */
@@ -23,7 +30,7 @@ export function requestOptions(http: Http): {
   signal: AbortSignal;
 } {
   return {
-    [oauth.customFetch]: (url, init) => http.fetch(url, init as RequestInit),
+    [oauth.customFetch]: (url, init) => http.fetch(url, http.keepalive ? { ...(init as RequestInit), keepalive: true } : (init as RequestInit)),
     [oauth.allowInsecureRequests]: http.allowInsecure,
     signal: AbortSignal.timeout(http.timeoutMs),
   };
@@ -83,7 +90,14 @@ export function toLatchkeyError(error: unknown, phase: Phase): LatchkeyError {
     return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause });
   }
   const status = serverStatus(error);
-  if (status !== undefined && status >= 500) {
+  if (phase === 'refresh' && (status === 400 || status === 401)) {
+    // Whatever the body (JSON, empty, HTML): the token endpoint refused this refresh token.
+    const details = error instanceof oauth.ResponseBodyError
+      ? { serverError: error.error, ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }) }
+      : {};
+    return new LatchkeyError('login_required', `The session has ended (the token endpoint answered ${status} to the refresh); log in again`, { cause, ...details });
+  }
+  if (status !== undefined && (status >= 500 || status === 429)) {
     return new LatchkeyError('network', `${where} failed: the authorization server answered ${status}`, { cause });
   }
   if (error instanceof oauth.AuthorizationResponseError) {

@@ -13,9 +13,19 @@ export const EXPIRY_MARGIN_MS = 5_000;
  * @internal
  */
 export function isTokenUsable(tokens: TokenSet, now: number): boolean {
-  if (tokens.expiresAt === null) return true;
-  const margin = Math.min(EXPIRY_MARGIN_MS, (tokens.expiresAt - tokens.receivedAt) / 10);
-  return now < tokens.expiresAt - margin;
+  const until = usableUntil(tokens);
+  return until === null || now < until;
+}
+
+/**
+ * Until when (epoch ms) the access token may be sent: its expiry less the
+ * margin; null when the expiry is unknown. Pure.
+ * @internal
+ */
+export function usableUntil(tokens: Pick<TokenSet, 'expiresAt' | 'receivedAt'>): number | null {
+  if (tokens.expiresAt === null) return null;
+  const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, tokens.expiresAt - tokens.receivedAt) / 10);
+  return tokens.expiresAt - margin;
 }
 
 /**

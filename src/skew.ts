@@ -37,3 +37,19 @@ export function unverifiedIat(jwt: unknown): number | undefined {
     return undefined;
   }
 }
+
+/** The largest server-clock offset latchkey believes: 15 minutes. @internal */
+export const MAX_OFFSET_SECONDS = 15 * 60;
+
+/**
+ * Bounds a fresh estimate: beyond {@link MAX_OFFSET_SECONDS} it is not believed
+ * (`trusted: false`, and the browser's own clock is used: offset 0); within a
+ * second of the offset in use it changes nothing (second-resolution evidence
+ * jitters by one). Pure.
+ * @internal
+ */
+export function boundedOffset(estimate: number, current: number | undefined): { offset: number; trusted: boolean } {
+  if (!Number.isFinite(estimate) || Math.abs(estimate) > MAX_OFFSET_SECONDS) return { offset: 0, trusted: false };
+  if (current !== undefined && Math.abs(estimate - current) <= 1) return { offset: current, trusted: true };
+  return { offset: estimate, trusted: true };
+}

@@ -1,11 +1,57 @@
 import type { LatchkeyError } from './errors.js';
 
+/**
+ * The standard OpenID Connect claims of a validated ID token (OpenID Connect
+ * Core 1.0, sections 2 and 5.1). Other claims are there too, typed `unknown`;
+ * pass your own type to `createSession<User>()` to type them.
+ */
+export interface IdTokenClaims {
+  readonly sub: string;
+  readonly iss?: string;
+  readonly aud?: string | string[];
+  readonly exp?: number;
+  readonly iat?: number;
+  readonly auth_time?: number;
+  readonly nonce?: string;
+  readonly acr?: string;
+  readonly amr?: string[];
+  readonly azp?: string;
+  readonly sid?: string;
+  readonly name?: string;
+  readonly given_name?: string;
+  readonly family_name?: string;
+  readonly middle_name?: string;
+  readonly nickname?: string;
+  readonly preferred_username?: string;
+  readonly profile?: string;
+  readonly picture?: string;
+  readonly website?: string;
+  readonly email?: string;
+  readonly email_verified?: boolean;
+  readonly gender?: string;
+  readonly birthdate?: string;
+  readonly zoneinfo?: string;
+  readonly locale?: string;
+  readonly phone_number?: string;
+  readonly phone_number_verified?: boolean;
+  readonly address?: {
+    readonly formatted?: string;
+    readonly street_address?: string;
+    readonly locality?: string;
+    readonly region?: string;
+    readonly postal_code?: string;
+    readonly country?: string;
+  };
+  readonly updated_at?: number;
+  readonly [claim: string]: unknown;
+}
+
 /** What an app renders from: the session's state at one moment. Immutable. */
-export interface SessionSnapshot {
-  /** `loading` until `ready` resolves. */
+export interface SessionSnapshot<User extends { sub: string } = IdTokenClaims> {
+  /** `loading` until `ready` resolves (and while a login callback is being handled). */
   readonly status: 'loading' | 'authenticated' | 'unauthenticated';
   /** The validated ID token claims (`sub` always present), or null. */
-  readonly user: Readonly<Record<string, unknown>> | null;
+  readonly user: User | null;
   /** Access-token expiry in epoch milliseconds, or null. */
   readonly expiresAt: number | null;
   /** The last error that changed the session (or a failed callback), else null. */
@@ -18,16 +64,16 @@ export interface SessionSnapshot {
  * @internal
  */
 export class SnapshotStore {
-  #snapshot: SessionSnapshot = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
+  #snapshot: SessionSnapshot<{ sub: string }> = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
   readonly #listeners = new Set<() => void>();
 
   /** The current snapshot. */
-  get(): SessionSnapshot {
+  get(): SessionSnapshot<{ sub: string }> {
     return this.#snapshot;
   }
 
   /** Applies `change`; listeners run only when a field really changed. */
-  update(change: Partial<SessionSnapshot>): void {
+  update(change: Partial<SessionSnapshot<{ sub: string }>>): void {
     const next = { ...this.#snapshot, ...change };
     const current = this.#snapshot;
     if (next.status === current.status && next.user === current.user &&

@@ -1,4 +1,4 @@
-import { createStore, get, getMany, set, del, update, keys, clear, type UseStore } from 'idb-keyval';
+import { createStore, get, getMany, set, del, keys, promisifyRequest, type UseStore } from 'idb-keyval';
 import { LatchkeyError } from './errors.js';
 
 /**
@@ -10,12 +10,19 @@ export interface KeyValueStore {
   get(key: string): Promise<unknown>;
   getMany(keys: readonly string[]): Promise<unknown[]>;
   set(key: string, value: unknown): Promise<void>;
-  /** Atomically replaces the value at `key` with `updater(old)`. */
-  update(key: string, updater: (old: unknown) => unknown): Promise<void>;
+  /**
+   * One atomic read-modify-write of `key` (a single IndexedDB readwrite
+   * transaction, which IndexedDB serializes across tabs): `decide(old)` returns
+   * `{ set: value }`, `'delete'`, or `undefined` to leave it. Resolves to `old`.
+   * `decide` must be synchronous.
+   */
+  transact(key: string, decide: (old: unknown) => StoreAction): Promise<unknown>;
   del(key: string): Promise<void>;
   keys(): Promise<string[]>;
-  clear(): Promise<void>;
 }
+
+/** What {@link KeyValueStore.transact} does with the value it read. @internal */
+export type StoreAction = { set: unknown } | 'delete' | undefined;
 
 const UNAVAILABLE =
   'IndexedDB cannot be used here (private browsing, blocked site data, or a full disk), ' +
@@ -55,9 +62,20 @@ export function idbStore(databaseName: string, timeoutMs = 10_000): KeyValueStor
     get: (key) => run((s) => get(key, s)),
     getMany: (list) => run((s) => getMany([...list], s)),
     set: (key, value) => run((s) => set(key, value, s)),
-    update: (key, updater) => run((s) => update(key, updater, s)),
+    transact: (key, decide) =>
+      run((s) =>
+        s('readwrite', (objects) => {
+          let old: unknown;
+          const read = objects.get(key);
+          read.onsuccess = () => {
+            old = read.result;
+            const action = decide(old);
+            if (action === 'delete') objects.delete(key);
+            else if (action) objects.put(action.set, key);
+          };
+          return promisifyRequest(objects.transaction).then(() => old);
+        })),
     del: (key) => run((s) => del(key, s)),
     keys: () => run(async (s) => (await keys(s)).map(String)),
-    clear: () => run((s) => clear(s)),
   };
 }

@@ -2,14 +2,24 @@
  * What tabs of one origin tell each other. Never a token: the receiver re-reads
  * the sealed vault. @internal
  */
-export type TabMessage = { type: 'changed' } | { type: 'logout' };
+export type TabMessage =
+  | { type: 'changed' }
+  | { type: 'logout' }
+  /** The refresh token of stored `version` was spent, and its successor is not stored yet. */
+  | { type: 'spent'; version: string }
+  /**
+   * A login callback was handled in another window (a popup, a frame): `id`
+   * names the login (a hash of its `state`), `ok` says whether it completed, and
+   * if not, the error `code` and the server's `error`.
+   */
+  | { type: 'callback'; id: string; ok: boolean; code?: string; serverError?: string };
 
 /**
  * The cross-tab link of one session: a lock so that one tab at a time refreshes,
  * and a channel to say the vault changed. @internal
  */
 export interface TabLink {
-  /** Runs `task` while holding the refresh lock of this origin and client. */
+  /** Runs `task` while holding the token-request lock of this session (issuer + client) in every tab. */
   withLock<T>(task: () => Promise<T>): Promise<T>;
   /** Tells the other tabs (not this one). */
   announce(message: TabMessage): void;
@@ -26,8 +36,10 @@ export interface TabPlatform {
 }
 
 function isTabMessage(value: unknown): value is TabMessage {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === 'changed' || type === 'logout';
+  const message = value as { type?: unknown; version?: unknown } | null;
+  return message?.type === 'changed' || message?.type === 'logout' ||
+    (message?.type === 'spent' && typeof message.version === 'string') ||
+    (message?.type === 'callback' && typeof (message as { id?: unknown }).id === 'string');
 }
 
 /**
@@ -39,6 +51,7 @@ function isTabMessage(value: unknown): value is TabMessage {
 export function createTabLink(name: string, platform: TabPlatform): TabLink {
   const channel = platform.BroadcastChannel ? new platform.BroadcastChannel(name) : undefined;
   let local: Promise<unknown> = Promise.resolve();
+  let closed = false;
   return {
     withLock<T>(task: () => Promise<T>): Promise<T> {
       if (platform.locks) return platform.locks.request(`${name}:refresh`, { mode: 'exclusive' }, task) as Promise<T>;
@@ -47,7 +60,8 @@ export function createTabLink(name: string, platform: TabPlatform): TabLink {
       return run;
     },
     announce(message) {
-      channel?.postMessage(message);
+      // A late announce (a refresh that lands after dispose()) must not throw on a closed channel.
+      if (!closed) channel?.postMessage(message);
     },
     listen(handler) {
       if (!channel) return () => undefined;
@@ -58,6 +72,7 @@ export function createTabLink(name: string, platform: TabPlatform): TabLink {
       return () => channel.removeEventListener('message', listener);
     },
     close() {
+      closed = true;
       channel?.close();
     },
   };

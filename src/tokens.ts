@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { LatchkeyError } from './errors.js';
 import { requestOptions, toLatchkeyError, withDpopNonceRetry, type Http, type Server } from './protocol.js';
-import { estimateServerOffset, unverifiedIat } from './skew.js';
+import { boundedOffset, estimateServerOffset, unverifiedIat } from './skew.js';
 import type { TokenSet } from './vault.js';
 
 /** What the code exchange needs besides the server. @internal */
@@ -14,7 +14,12 @@ export interface CodeExchange {
   dpop: oauth.DPoPHandle | undefined;
   /** The local clock, epoch ms, read when the response arrives. */
   now: () => number;
+  /** A random id for the session this login starts (kept across refreshes). */
+  sessionId: string;
 }
+
+/** Who a token set belongs to: issuer, client and the login it descends from. @internal */
+export type Lineage = Pick<TokenSet, 'issuer' | 'clientId' | 'sessionId'>;
 
 /**
  * Builds the {@link TokenSet} kept in the vault from a processed token response.
@@ -27,8 +32,10 @@ export function toTokenSet(
   receivedAt: number,
   dpopRequested: boolean,
   previous?: TokenSet,
-  serverOffsetSeconds = 0,
+  serverOffsetSeconds?: number,
+  lineage: Lineage | undefined = previous,
 ): TokenSet {
+  if (!lineage) throw new LatchkeyError('server_error', 'A token set needs its issuer, client and login');
   const tokenType = result.token_type.toLowerCase();
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
     throw new LatchkeyError('server_error', `The token endpoint issued an unsupported token_type "${result.token_type}"`);
@@ -42,13 +49,16 @@ export function toTokenSet(
     throw new LatchkeyError('server_error', 'The refreshed ID token is for a different user (sub changed)');
   }
   const set: TokenSet = {
+    issuer: lineage.issuer,
+    clientId: lineage.clientId,
+    sessionId: lineage.sessionId,
     accessToken: result.access_token,
     tokenType,
     expiresAt: typeof result.expires_in === 'number' ? receivedAt + result.expires_in * 1000 : null,
     receivedAt,
     claims: { ...claims },
   };
-  if (serverOffsetSeconds) set.serverOffsetSeconds = serverOffsetSeconds;
+  if (serverOffsetSeconds !== undefined) set.serverOffsetSeconds = serverOffsetSeconds;
   const refreshToken = result.refresh_token ?? previous?.refreshToken;
   if (refreshToken !== undefined) set.refreshToken = refreshToken;
   const idToken = result.id_token ?? previous?.idToken;
@@ -61,18 +71,23 @@ export function toTokenSet(
 /**
  * Learns the server's clock from a token response before oauth4webapi validates
  * it, so that the ID token's time checks and later DPoP proofs use server time.
- * Sets the client's `clockSkew` (seconds, server minus local). Measured against
+ * Sets the client's `clockSkew` (seconds, server minus local) within the
+ * bounds of {@link boundedOffset}; an estimate beyond them is not believed and
+ * the browser's clock is used (and said, through `http.emit`). Measured against
  * `Date.now()` on purpose: that is the clock oauth4webapi applies the skew to.
  */
-async function learnServerClock(server: Server, response: Response): Promise<void> {
+async function learnServerClock(server: Server, http: Http, response: Response): Promise<void> {
   if (!response.ok) return;
   const receivedAt = Date.now();
   const body = (await response.clone().json().catch(() => undefined)) as { id_token?: unknown } | undefined;
-  const offset = estimateServerOffset(receivedAt, {
+  const estimate = estimateServerOffset(receivedAt, {
     date: response.headers.get('date'),
     idTokenIat: unverifiedIat(body?.id_token),
   });
-  if (offset !== undefined) server.client[oauth.clockSkew] = offset;
+  if (estimate === undefined) return;
+  const { offset, trusted } = boundedOffset(estimate, server.client[oauth.clockSkew]);
+  server.client[oauth.clockSkew] = offset;
+  if (!trusted) http.emit?.('clock_untrusted', { reason: 'server_clock_beyond_15_minutes' });
 }
 
 /**
@@ -93,12 +108,16 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
         exchange.codeVerifier,
         { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
       );
-      await learnServerClock(server, response);
+      await learnServerClock(server, http, response);
       const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {
         expectedNonce: exchange.nonce,
         requireIdToken: true,
       });
-      return toTokenSet(result, exchange.now(), exchange.dpop !== undefined, undefined, server.client[oauth.clockSkew]);
+      return toTokenSet(result, exchange.now(), exchange.dpop !== undefined, undefined, server.client[oauth.clockSkew], {
+        issuer: server.issuer,
+        clientId: server.client.client_id,
+        sessionId: exchange.sessionId,
+      });
     });
   } catch (error) {
     throw toLatchkeyError(error, 'exchange');
@@ -120,7 +139,8 @@ export async function refreshTokens(
   now: () => number,
 ): Promise<TokenSet> {
   if (!previous.refreshToken) {
-    throw new LatchkeyError('login_required', 'The access token expired and there is no refresh token; log in again');
+    throw new LatchkeyError('login_required',
+      'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
   }
   const refreshToken = previous.refreshToken;
   try {
@@ -132,7 +152,7 @@ export async function refreshTokens(
         additionalParameters,
         ...(dpop && { DPoP: dpop }),
       });
-      await learnServerClock(server, response);
+      await learnServerClock(server, http, response);
       const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
       return toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
     });
@@ -150,7 +170,8 @@ export async function revokeToken(server: Server, http: Http, token: string, hin
   if (!server.as.revocation_endpoint) return;
   try {
     const response = await oauth.revocationRequest(server.as, server.client, oauth.None(), token, {
-      ...requestOptions(http),
+      // keepalive: the request survives the page navigating to the end-session endpoint.
+      ...requestOptions({ ...http, keepalive: true }),
       additionalParameters: { token_type_hint: hint },
     });
     await oauth.processRevocationResponse(response);

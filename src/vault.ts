@@ -2,8 +2,13 @@ import type { KeyValueStore } from './store.js';
 
 /** A token set as latchkey keeps it (sealed) in the vault. @internal */
 export interface TokenSet {
+  /** The issuer and client the tokens were issued by and to; checked on every read. */
+  issuer: string;
+  clientId: string;
+  /** A random id of the login these tokens descend from; refreshes keep it. */
+  sessionId: string;
   accessToken: string;
-  /** `dpop` when the access token is bound to the vault's DPoP key. */
+  /** `dpop` when the access token is bound to the session's DPoP key. */
   tokenType: 'bearer' | 'dpop';
   /** Access-token expiry, epoch ms (receipt time + `expires_in`), or null when unknown. */
   expiresAt: number | null;
@@ -12,14 +17,25 @@ export interface TokenSet {
   refreshToken?: string;
   idToken?: string;
   /** The validated ID token claims. */
-  claims: Record<string, unknown>;
+  claims: { sub: string; [claim: string]: unknown };
   scope?: string;
   /** The server clock's offset from the browser's, seconds (server minus local). */
   serverOffsetSeconds?: number;
 }
 
+/** The stored session: its tokens, the DPoP key pair they are bound to, and its version. @internal */
+export interface StoredSession {
+  /** A random id, new on every write: what compare-and-swap writes compare. */
+  version: string;
+  tokens: TokenSet;
+  /** The non-extractable DPoP key pair of this session (one per login), if DPoP is on. */
+  keys: CryptoKeyPair | undefined;
+}
+
 /** The transient values of one login, sealed between `login()` and the callback. @internal */
 export interface LoginTransaction {
+  issuer: string;
+  clientId: string;
   state: string;
   codeVerifier: string;
   nonce: string;
@@ -29,43 +45,47 @@ export interface LoginTransaction {
   createdAt: number;
 }
 
-/** What `takeTransaction` found. @internal */
+/** What `takeTransaction` found. `foreign`: the state belongs to another session on this origin. @internal */
 export type TakenTransaction =
-  | { status: 'found'; transaction: LoginTransaction }
+  | { status: 'found'; transaction: LoginTransaction; keys: CryptoKeyPair | undefined }
   | { status: 'missing' }
+  | { status: 'foreign' }
   | { status: 'expired' };
 
 /** How long a login transaction stays usable. */
 export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
-const FORMAT = 1;
-const KEY_SLOT = 'key';
-const TOKENS_SLOT = 'tokens';
-const DPOP_SLOT = 'dpop';
+const FORMAT = 2;
 const TX_PREFIX = 'tx:';
 
 interface SealedRecord {
   v: number;
   iv: Uint8Array<ArrayBuffer>;
   data: ArrayBuffer;
+  /** The session's version (session records), or the owner's namespace (transactions). */
+  tag: string;
+  /** A DPoP key pair travelling with the record (structured-cloned, non-extractable). */
+  keys?: CryptoKeyPair;
   /** Epoch ms after which the record is worthless (transactions only). */
   expiresAt?: number;
 }
 
-/** The sealed store of one session. @internal */
+/** The sealed store of one session (one issuer and client). @internal */
 export interface Vault {
-  readTokens(): Promise<TokenSet | undefined>;
-  /** The token set and the DPoP key pair, read together (the restore on page load). */
-  readSession(): Promise<{ tokens: TokenSet | undefined; dpopKeys: CryptoKeyPair | undefined }>;
-  writeTokens(tokens: TokenSet): Promise<void>;
-  saveTransaction(transaction: LoginTransaction): Promise<void>;
-  /** Reads and deletes (single use) the transaction for `state`. */
+  /** The stored session, or undefined. */
+  readSession(): Promise<StoredSession | undefined>;
+  /**
+   * Seals `tokens` (with `keys`) as a new version and writes it, in one atomic
+   * step, only if the stored version is still `expected` (`null`: write
+   * whatever is stored). Resolves to the new version, or undefined when the
+   * stored session changed meanwhile (nothing written).
+   */
+  writeSession(tokens: TokenSet, keys: CryptoKeyPair | undefined, expected: string | null): Promise<string | undefined>;
+  /** Deletes the stored session in one atomic step and returns what it was. */
+  takeSession(): Promise<StoredSession | undefined>;
+  saveTransaction(transaction: LoginTransaction, keys: CryptoKeyPair | undefined): Promise<void>;
+  /** Takes (reads and deletes, atomically: exactly once across tabs) our transaction for `state`. */
   takeTransaction(state: string): Promise<TakenTransaction>;
-  readDpopKeys(): Promise<CryptoKeyPair | undefined>;
-  /** The stored DPoP key pair, or the one `generate` makes (stored unless another tab won the race). */
-  ensureDpopKeys(generate: () => Promise<CryptoKeyPair>): Promise<CryptoKeyPair>;
-  /** Deletes everything: tokens, transactions, DPoP keys and the sealing key. */
-  clear(): Promise<void>;
 }
 
 /** Effects the vault needs. @internal */
@@ -73,6 +93,8 @@ export interface VaultDeps {
   store: KeyValueStore;
   crypto: Crypto;
   now: () => number;
+  issuer: string;
+  clientId: string;
 }
 
 const encoder = new TextEncoder();
@@ -82,11 +104,18 @@ function isCryptoKey(value: unknown): value is CryptoKey {
   return Object.prototype.toString.call(value) === '[object CryptoKey]';
 }
 
+function asKeyPair(value: unknown): CryptoKeyPair | undefined {
+  const pair = value as Partial<CryptoKeyPair> | undefined;
+  return pair && isCryptoKey(pair.privateKey) && isCryptoKey(pair.publicKey)
+    ? { privateKey: pair.privateKey, publicKey: pair.publicKey }
+    : undefined;
+}
+
 function isSealed(value: unknown): value is SealedRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Partial<SealedRecord>;
   return record.v === FORMAT && record.iv instanceof Uint8Array && record.iv.byteLength === 12 &&
-    (record.data instanceof ArrayBuffer || ArrayBuffer.isView(record.data));
+    typeof record.tag === 'string' && (record.data instanceof ArrayBuffer || ArrayBuffer.isView(record.data));
 }
 
 function b64u(bytes: ArrayBuffer): string {
@@ -95,59 +124,60 @@ function b64u(bytes: ArrayBuffer): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+function randomId(crypto: Crypto): string {
+  return b64u(crypto.getRandomValues(new Uint8Array(12)).buffer);
+}
+
 /**
- * Creates the vault: values sealed with AES-GCM (256-bit, fresh 96-bit IV on
- * every write, the slot name as additional data so records cannot be swapped)
- * under a non-extractable key created on first use and kept in the same store.
- * A record that cannot be opened is deleted and reads as absent.
+ * Creates the vault of one issuer + client. Everything it stores is named
+ * under that pair (the namespace) and sealed with AES-GCM under the
+ * namespace's own non-extractable key, with the namespace, slot and version as
+ * additional data, so no record can be read by, or swapped into, another
+ * session. Transactions sit under a hash of `state`, shared by every session
+ * of the origin, with their owner's namespace beside them: a callback can tell
+ * "another app's login" from "forged". A record that cannot be opened reads
+ * as absent.
  * @internal
  */
-export function createVault({ store, crypto, now }: VaultDeps): Vault {
+export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps): Vault {
   const subtle = crypto.subtle;
+  const ns = `${JSON.stringify([issuer, clientId])}/`;
+  const keySlot = `${ns}key`;
+  const sessionSlot = `${ns}session`;
 
   async function ensureKey(): Promise<CryptoKey> {
-    const existing = await store.get(KEY_SLOT);
+    const existing = await store.get(keySlot);
     if (isCryptoKey(existing)) return existing;
     const fresh = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     // Two tabs may race to create the key: the first one written wins for both.
-    let winner: CryptoKey = fresh;
-    await store.update(KEY_SLOT, (old) => (winner = isCryptoKey(old) ? old : fresh));
-    return winner;
+    const old = await store.transact(keySlot, (value) => (isCryptoKey(value) ? undefined : { set: fresh }));
+    return isCryptoKey(old) ? old : fresh;
   }
 
-  async function seal(slot: string, value: unknown, expiresAt?: number): Promise<void> {
+  const aad = (slot: string, tag: string) => encoder.encode(`latchkey/${FORMAT}/${slot}/${tag}`);
+
+  async function seal(slot: string, tag: string, value: unknown): Promise<SealedRecord> {
     const key = await ensureKey();
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const data = await subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: encoder.encode(`latchkey/${FORMAT}/${slot}`) },
-      key,
-      encoder.encode(JSON.stringify(value)),
-    );
-    const record: SealedRecord = { v: FORMAT, iv, data };
-    if (expiresAt !== undefined) record.expiresAt = expiresAt;
-    await store.set(slot, record);
+    const data = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(slot, tag) }, key, encoder.encode(JSON.stringify(value)));
+    return { v: FORMAT, iv, data, tag };
   }
 
-  /** Opens the record at `slot`; anything unreadable is deleted and reads as undefined. */
-  async function open(slot: string): Promise<unknown> {
-    const [key, record] = await store.getMany([KEY_SLOT, slot]);
-    return openRecord(slot, key, record);
-  }
-
-  async function openRecord(slot: string, key: unknown, record: unknown): Promise<unknown> {
-    if (record === undefined) return undefined;
+  /** Opens a record; undefined when it cannot be (wrong key, tampered, another format). */
+  async function open(slot: string, key: unknown, record: unknown): Promise<unknown> {
+    if (!isSealed(record) || !isCryptoKey(key)) return undefined;
     try {
-      if (!isCryptoKey(key) || !isSealed(record)) throw new Error('unreadable record');
-      const plain = await subtle.decrypt(
-        { name: 'AES-GCM', iv: record.iv, additionalData: encoder.encode(`latchkey/${FORMAT}/${slot}`) },
-        key,
-        record.data,
-      );
+      const plain = await subtle.decrypt({ name: 'AES-GCM', iv: record.iv, additionalData: aad(slot, record.tag) }, key, record.data);
       return JSON.parse(decoder.decode(plain));
     } catch {
-      await store.del(slot);
       return undefined;
     }
+  }
+
+  async function sessionFrom(key: unknown, record: unknown): Promise<StoredSession | undefined> {
+    const tokens = await open(sessionSlot, key, record);
+    if (!isTokenSet(tokens) || tokens.issuer !== issuer || tokens.clientId !== clientId) return undefined;
+    return { version: (record as SealedRecord).tag, tokens, keys: asKeyPair((record as SealedRecord).keys) };
   }
 
   async function transactionSlot(state: string): Promise<string> {
@@ -155,84 +185,86 @@ export function createVault({ store, crypto, now }: VaultDeps): Vault {
     return TX_PREFIX + b64u(await subtle.digest('SHA-256', encoder.encode(state)));
   }
 
-  async function readDpopKeys(): Promise<CryptoKeyPair | undefined> {
-    const value = await store.get(DPOP_SLOT);
-    const pair = asKeyPair(value);
-    if (!pair && value !== undefined) await store.del(DPOP_SLOT);
-    return pair;
-  }
-
   async function pruneTransactions(): Promise<void> {
     const slots = (await store.keys()).filter((slot) => slot.startsWith(TX_PREFIX));
     const records = await store.getMany(slots);
-    await Promise.all(
-      slots.map((slot, index) => {
-        const record = records[index];
-        const stale = !isSealed(record) || (record.expiresAt ?? 0) <= now();
-        return stale ? store.del(slot) : undefined;
-      }),
-    );
-  }
-
-  async function tokensFrom(value: unknown): Promise<TokenSet | undefined> {
-    if (isTokenSet(value)) return value;
-    if (value !== undefined) await store.del(TOKENS_SLOT);
-    return undefined;
+    await Promise.all(slots.map((slot, index) => {
+      const record = records[index];
+      const stale = !isSealed(record) || (record.expiresAt ?? 0) <= now();
+      return stale ? store.del(slot) : undefined;
+    }));
   }
 
   return {
-    readTokens: async () => tokensFrom(await open(TOKENS_SLOT)),
     async readSession() {
       // One IndexedDB transaction for what a page load needs.
-      const [key, record, pair] = await store.getMany([KEY_SLOT, TOKENS_SLOT, DPOP_SLOT]);
-      return { tokens: await tokensFrom(await openRecord(TOKENS_SLOT, key, record)), dpopKeys: asKeyPair(pair) };
+      const [key, record] = await store.getMany([keySlot, sessionSlot]);
+      if (record === undefined) return undefined;
+      const session = await sessionFrom(key, record);
+      if (!session) {
+        // Unreadable (no key, tampered, another format or another session's): delete that very record.
+        const tag = isSealed(record) ? record.tag : undefined;
+        await store.transact(sessionSlot, (value) => (!isSealed(value) || value.tag === tag ? 'delete' : undefined));
+      }
+      return session;
     },
-    writeTokens: (tokens) => seal(TOKENS_SLOT, tokens),
-    async saveTransaction(transaction) {
+    async writeSession(tokens, keys, expected) {
+      const version = randomId(crypto);
+      const record = await seal(sessionSlot, version, tokens);
+      if (keys) record.keys = { privateKey: keys.privateKey, publicKey: keys.publicKey };
+      let written = false;
+      await store.transact(sessionSlot, (old) => {
+        const current = isSealed(old) ? old.tag : undefined;
+        if (expected !== null && current !== expected) return undefined;
+        written = true;
+        return { set: record };
+      });
+      return written ? version : undefined;
+    },
+    async takeSession() {
+      const record = await store.transact(sessionSlot, (old) => (old === undefined ? undefined : 'delete'));
+      return record === undefined ? undefined : sessionFrom(await store.get(keySlot), record);
+    },
+    async saveTransaction(transaction, keys) {
       await pruneTransactions();
-      await seal(await transactionSlot(transaction.state), transaction, transaction.createdAt + TRANSACTION_TTL_MS);
+      const slot = await transactionSlot(transaction.state);
+      const record = await seal(slot, ns, transaction);
+      record.expiresAt = transaction.createdAt + TRANSACTION_TTL_MS;
+      if (keys) record.keys = { privateKey: keys.privateKey, publicKey: keys.publicKey };
+      await store.set(slot, record);
     },
     async takeTransaction(state) {
       const slot = await transactionSlot(state);
-      const value = await open(slot);
-      if (value === undefined) return { status: 'missing' };
-      await store.del(slot);
-      const transaction = value as LoginTransaction;
-      if (transaction.state !== state) return { status: 'missing' };
-      if (transaction.createdAt + TRANSACTION_TTL_MS <= now() || transaction.createdAt > now() + 60_000) {
-        return { status: 'expired' };
-      }
-      return { status: 'found', transaction };
-    },
-    readDpopKeys,
-    async ensureDpopKeys(generate) {
-      const existing = await readDpopKeys();
-      if (existing) return existing;
-      const fresh = await generate();
-      // Two tabs may race to create the pair: the first one written wins for both.
-      let winner: CryptoKeyPair = fresh;
-      await store.update(DPOP_SLOT, (old) => {
-        winner = asKeyPair(old) ?? fresh;
-        return { privateKey: winner.privateKey, publicKey: winner.publicKey };
+      let foreign = false;
+      // Read and delete in one readwrite transaction: exactly one taker wins.
+      const record = await store.transact(slot, (old) => {
+        if (isSealed(old) && old.tag !== ns) {
+          foreign = true;
+          return undefined;
+        }
+        return old === undefined ? undefined : 'delete';
       });
-      return winner;
+      if (foreign) return { status: 'foreign' };
+      const value = await open(slot, await store.get(keySlot), record);
+      if (!isTransaction(value) || value.state !== state || value.issuer !== issuer || value.clientId !== clientId) {
+        return { status: 'missing' };
+      }
+      if (value.createdAt + TRANSACTION_TTL_MS <= now() || value.createdAt > now() + 60_000) return { status: 'expired' };
+      return { status: 'found', transaction: value, keys: asKeyPair((record as SealedRecord).keys) };
     },
-    clear: () => store.clear(),
   };
 }
 
-function asKeyPair(value: unknown): CryptoKeyPair | undefined {
-  const pair = value as Partial<CryptoKeyPair> | undefined;
-  return pair && isCryptoKey(pair.privateKey) && isCryptoKey(pair.publicKey)
-    ? { privateKey: pair.privateKey, publicKey: pair.publicKey }
-    : undefined;
+function isTransaction(value: unknown): value is LoginTransaction {
+  const tx = value as Partial<LoginTransaction> | undefined;
+  return typeof tx === 'object' && tx !== null && typeof tx.state === 'string' && typeof tx.codeVerifier === 'string' &&
+    typeof tx.nonce === 'string' && typeof tx.createdAt === 'number';
 }
 
 function isTokenSet(value: unknown): value is TokenSet {
   if (typeof value !== 'object' || value === null) return false;
   const set = value as Partial<TokenSet>;
-  return typeof set.accessToken === 'string' && (set.tokenType === 'bearer' || set.tokenType === 'dpop') &&
+  return typeof set.accessToken === 'string' && typeof set.sessionId === 'string' && (set.tokenType === 'bearer' || set.tokenType === 'dpop') &&
     (set.expiresAt === null || typeof set.expiresAt === 'number') && typeof set.receivedAt === 'number' &&
     typeof set.claims === 'object' && set.claims !== null && typeof set.claims.sub === 'string';
 }
-

@@ -2,7 +2,8 @@
  * The one bundler setup every bench bundle uses (the size apps and the browser
  * pages alike): esbuild, one minified ESM file for the browser, target es2022,
  * tree shaking on, production `process.env.NODE_ENV`, no legal comments.
- * `latchkey` resolves to the built ../dist/index.js, and every bare import (also
+ * `latchkey` resolves to the built ../dist/index.js (`latchkey/react` to
+ * ../dist/react/index.js), and every bare import (also
  * dist's own `oauth4webapi` and `idb-keyval`) to bench/node_modules, so the
  * floor and latchkey bundle the very same copies.
  */
@@ -24,6 +25,7 @@ export const BUNDLER_SETTINGS = {
   minify: true,
   treeShaking: true,
   legalComments: 'none',
+  jsx: 'automatic', // the React apps (.jsx); the other apps have no JSX
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
@@ -33,6 +35,12 @@ const resolveFromBench = {
     build.onResolve({ filter: /^latchkey$/ }, () => {
       if (!existsSync(latchkeyDist)) throw new Error(`${latchkeyDist} is missing: run "npm run build" in the root`);
       return { path: latchkeyDist };
+    });
+    // The bindings: dist/<name>/index.js beside dist/index.js (they import it as '../index.js').
+    build.onResolve({ filter: /^latchkey\/(react|vue|testing)$/ }, (args) => {
+      const path = resolve(dirname(latchkeyDist), args.path.slice('latchkey/'.length), 'index.js');
+      if (!existsSync(path)) throw new Error(`${path} is missing: run "npm run build" in the root`);
+      return { path };
     });
     // Bare specifiers from outside bench/ (dist/index.js) resolve from bench/ too.
     build.onResolve({ filter: /^[@a-z]/ }, async (args) => {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { benchDir } from './bundle.mjs';
 import { buildPages, launchChromium, RUNNABLE_APPS, startServers } from './browser.mjs';
 import { checkApps } from './apps-check.mjs';
-import { measureSizes } from './size.mjs';
+import { measureSizes, REACT_SIZE_ENTRIES } from './size.mjs';
 import { measureLogin, measurePerCall, measureRestore } from './timings.mjs';
 import { measureRefresh } from './refresh.mjs';
 import { environment, renderReport } from './report.mjs';
@@ -45,6 +45,8 @@ watchdog.unref();
 if (wanted('size')) {
   log('1/3 bundle size');
   results.sizes = await measureSizes();
+  log('1/3 bundle size: React apps');
+  results.reactSizes = await measureSizes(REACT_SIZE_ENTRIES);
 }
 
 // The browser parts: the size apps run end to end, the timings, the refresh economy.

@@ -8,7 +8,8 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { benchDir, esbuildVersion, latchkeyDist, rootDir } from './bundle.mjs';
 
-const PEERS = ['oidc-client-ts', '@auth0/auth0-spa-js', '@azure/msal-browser', '@okta/okta-auth-js', 'oauth4webapi', 'idb-keyval'];
+const PEERS = ['oidc-client-ts', '@auth0/auth0-spa-js', '@azure/msal-browser', '@okta/okta-auth-js', 'oauth4webapi', 'idb-keyval',
+  'react', 'react-dom', 'react-oidc-context', '@auth0/auth0-react'];
 
 function packageVersion(name, base = resolve(benchDir, 'node_modules')) {
   return JSON.parse(readFileSync(resolve(base, name, 'package.json'), 'utf8')).version;
@@ -88,6 +89,34 @@ function sizeSection(sizes, env, appsRun) {
     '',
     ...contents.map((line) => `- ${line}`),
     ...appsRunLine(appsRun),
+  ].join('\n');
+}
+
+function reactSizeSection(sizes, env) {
+  const pick = (id) => sizes.find((row) => row.id === id);
+  const shell = pick('react-baseline');
+  const binding = pick('react-latchkey');
+  const byHand = pick('react-latchkey-core');
+  const versionOf = { 'react-baseline': env.peers.react, 'react-latchkey': env.latchkey.split(' ')[0],
+    'react-latchkey-core': env.latchkey.split(' ')[0], 'react-oidc-context': `${env.peers['react-oidc-context']} + ${env.peers['oidc-client-ts']}`,
+    'react-auth0': env.peers['@auth0/auth0-react'] };
+  const rows = sizes.map((row) => [
+    row.id === 'react-latchkey' ? `**${row.label}**` : row.label,
+    versionOf[row.id] ?? '',
+    bytes(row.minified),
+    bytes(row.gzip),
+    bytes(row.brotli),
+    row.id === 'react-baseline' ? '–' : `+${bytes(row.gzip - shell.gzip)}`,
+    row.id === 'react-baseline' ? '–' : ratio(binding.gzip - shell.gzip, row.gzip - shell.gzip),
+  ]);
+  return [
+    '## 1b. React apps',
+    '',
+    `One React ${env.peers.react} app shell (bench/apps/react-shared.jsx: status, user, Log in, Log out, Call API, a panel only signed-in users see, under \`<StrictMode>\`), the same in every row, with the auth of each SDK (a provider, its hook, its guard), bundled like the apps above (JSX automatic runtime). "auth adds" is the gzip bytes over the shell without auth; the ratio compares what latchkey/react's app adds with what the row's app adds.`,
+    '',
+    table(['app', 'version', 'minified', 'gzip', 'brotli', 'auth adds (gzip)', 'latchkey/react ÷ this (added)'], rows),
+    '',
+    `latchkey/react itself: ${bytes(binding.byPackage['latchkey/react'] ?? 0)} B minified of its own code; the app on it is ${bytes(binding.gzip - byHand.gzip)} B gzip larger than the same app with latchkey's core wired to React by hand (\`useSyncExternalStore\`, a guard, the callback's \`returnTo\`). @auth0/auth0-react's ESM build carries its own copy of auth0-spa-js.`,
   ].join('\n');
 }
 
@@ -253,6 +282,7 @@ export function renderReport(results) {
   ];
   if (results.sizes || results.restore || results.perCall || results.refresh) sections.push('', targetsSection(results));
   if (results.sizes) sections.push('', sizeSection(results.sizes, env, results.appsRun));
+  if (results.reactSizes) sections.push('', reactSizeSection(results.reactSizes, env));
   if (results.restore) sections.push('', restoreSection(results.restore));
   if (results.perCall) sections.push('', perCallSection(results.perCall));
   if (results.login) sections.push('', loginSection(results.login));

@@ -5,7 +5,7 @@
  * in esbuild's metafile, and a string only that SDK has is in the output.
  */
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { benchDir, bundle, latchkeyDist } from './bundle.mjs';
 
 /** The entries, in table order. `packages` must contribute bytes; `marker` must appear. */
@@ -19,17 +19,33 @@ export const SIZE_ENTRIES = [
   { id: 'floor-dpop', label: 'floor + DPoP (reference)', app: 'floor-dpop.js', packages: ['oauth4webapi', 'idb-keyval'], marker: 'oauth4webapi' },
 ];
 
+/**
+ * The React apps (apps/react-*.jsx): one React 19 shell, identical across SDKs,
+ * with no auth, with latchkey's core wired by hand, with latchkey/react, and on
+ * the React SDKs users would pick instead.
+ */
+export const REACT_SIZE_ENTRIES = [
+  { id: 'react-baseline', label: 'React 19 app shell, no auth', app: 'react-baseline.jsx', packages: ['react', 'react-dom'], marker: 'react.transitional.element' },
+  { id: 'react-latchkey', label: 'latchkey/react', app: 'react-latchkey.jsx', packages: ['latchkey', 'latchkey/react', 'react-dom'], marker: 'must be used inside <SessionProvider' },
+  { id: 'react-latchkey-core', label: 'latchkey core, hooks by hand', app: 'react-latchkey-core.jsx', packages: ['latchkey', 'react-dom'], marker: '"LatchkeyError"' },
+  { id: 'react-oidc-context', label: 'react-oidc-context + oidc-client-ts', app: 'react-oidc-context.jsx', packages: ['react-oidc-context', 'oidc-client-ts', 'react-dom'], marker: 'UserManager' },
+  { id: 'react-auth0', label: '@auth0/auth0-react (+ auth0-spa-js)', app: 'react-auth0.jsx', packages: ['@auth0/auth0-react', 'react-dom'], marker: 'auth0-react' },
+];
+
 function packageOf(input) {
   const absolute = resolve(benchDir, input);
   if (absolute === latchkeyDist) return 'latchkey';
+  for (const entry of ['react', 'vue', 'testing']) {
+    if (absolute === resolve(dirname(latchkeyDist), entry, 'index.js')) return `latchkey/${entry}`;
+  }
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   return match ? match[1] : 'app';
 }
 
-/** Bundles every entry and measures it. Throws when a bundle lacks its SDK. */
-export async function measureSizes() {
+/** Bundles every entry (default: the SDK apps) and measures it. Throws when a bundle lacks its SDK. */
+export async function measureSizes(entries = SIZE_ENTRIES) {
   const rows = [];
-  for (const entry of SIZE_ENTRIES) {
+  for (const entry of entries) {
     const { code, metafile } = await bundle(resolve(benchDir, 'apps', entry.app));
     const [output] = Object.values(metafile.outputs).filter((o) => o.entryPoint);
     const byPackage = {};
@@ -56,7 +72,7 @@ export async function measureSizes() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureSizes();
+  const rows = process.argv.includes('react') ? await measureSizes(REACT_SIZE_ENTRIES) : await measureSizes();
   for (const row of rows) {
     console.log(row.id.padEnd(16), String(row.minified).padStart(8), String(row.gzip).padStart(7), String(row.brotli).padStart(7), JSON.stringify(row.byPackage));
   }

@@ -25,6 +25,14 @@ export interface StackOptions extends Omit<EmbeddedOptions, 'appOrigin'> {
    * (`localhost`), which a test calls to prove that no token goes there.
    */
   extraConnectSources?: (config: StackConfig) => string[];
+  /**
+   * More dependencies for vite to pre-bundle at start (the React and Vue e2e apps
+   * name theirs: `react`, `react-dom/client`, `vue`, `vue-router`…). Nothing is
+   * discovered later, so an app must name every bare import it makes.
+   */
+  dependencies?: string[];
+  /** More compile-time constants (e.g. Vue's feature flags). */
+  define?: Record<string, string>;
 }
 
 /** The running stack. */
@@ -53,7 +61,7 @@ export interface StackConfig {
  * await stack.close();
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const { appRoot, appPort, hmr = false, extraConnectSources, ...embeddedOptions } = options;
+  const { appRoot, appPort, hmr = false, extraConnectSources, dependencies = [], define = {}, ...embeddedOptions } = options;
   const root = resolve(projectRoot, appRoot);
   const port = appPort ?? (await freePort());
   const appOrigin = `http://${LOOPBACK}:${port}`;
@@ -76,12 +84,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logLevel: 'warn',
       clearScreen: false,
       cacheDir: resolve(projectRoot, 'node_modules/.vite-latchkey', createHash('sha256').update(root).digest('hex').slice(0, 12)),
-      resolve: { alias: { latchkey: resolve(projectRoot, 'src/index.ts') } },
-      define: { __LATCHKEY_STACK__: JSON.stringify(config) },
+      // Each package entry to its source (exact names: 'latchkey' must not also
+      // catch 'latchkey/react'). The bindings import the core as '../index.js',
+      // the same module as 'latchkey': one copy of the core on the page.
+      resolve: {
+        alias: [
+          { find: /^latchkey$/, replacement: resolve(projectRoot, 'src/index.ts') },
+          { find: /^latchkey\/react$/, replacement: resolve(projectRoot, 'src/react/index.tsx') },
+          { find: /^latchkey\/vue$/, replacement: resolve(projectRoot, 'src/vue/index.ts') },
+          { find: /^latchkey\/testing$/, replacement: resolve(projectRoot, 'src/testing/index.ts') },
+        ],
+      },
+      define: { ...define, __LATCHKEY_STACK__: JSON.stringify(config) },
       plugins: [contentSecurityPolicyPlugin(policy)],
       // Pre-bundle the library's dependencies up front, and discover nothing
       // later, so no "new dependencies optimized, reloading" happens mid-test.
-      optimizeDeps: { include: ['oauth4webapi', 'idb-keyval'], noDiscovery: true },
+      optimizeDeps: { include: ['oauth4webapi', 'idb-keyval', ...dependencies], noDiscovery: true },
       server: {
         host: LOOPBACK,
         port,

@@ -13,8 +13,11 @@ export type { Stack };
 export { expect };
 
 /** Playwright's `test` with the worker-scoped `stack` fixture. */
-export const test = base.extend<{ freshRecords: void }, { stack: Stack; stackOptions: Omit<StackOptions, 'appRoot'> }>({
-  /** Per spec file: `test.use({ stackOptions: { accessTokenTtl: 10 } })` (a worker of its own). */
+export const test = base.extend<{ freshRecords: void }, { stack: Stack; stackOptions: Partial<StackOptions> }>({
+  /**
+   * Per spec file: `test.use({ stackOptions: { accessTokenTtl: 10 } })` (a worker of its own);
+   * `appRoot` serves another app than test/e2e/app (the React and Vue apps).
+   */
   stackOptions: [{}, { scope: 'worker', option: true }],
   stack: [
     async ({ stackOptions }, use) => {

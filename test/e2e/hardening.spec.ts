@@ -150,9 +150,11 @@ test.describe('strict Content-Security-Policy', () => {
 
     expect(violations).toEqual([]);
     // Every app document: the first load, the callback, the reload, the post-logout page.
-    expect(documents.map((d) => new URL(d.url).search.startsWith('?code=') ? 'callback' : d.url)).toEqual([
-      stack.appUrl, 'callback', stack.appUrl, stack.appUrl,
-    ]);
+    const kind = (href: string) => {
+      const search = new URL(href).search;
+      return search.startsWith('?code=') ? 'callback' : search.startsWith('?state=lk-logout.') ? 'post-logout' : href;
+    };
+    expect(documents.map((d) => kind(d.url))).toEqual([stack.appUrl, 'callback', stack.appUrl, 'post-logout']);
     for (const document of documents) expect(document.csp, document.url).toBe(header);
 
     // The policy is enforced and the listener hears it: an inline script and an
@@ -337,10 +339,11 @@ test('two tabs start login() at the same moment: both callbacks complete, and af
   expect(one).toBe(two);
   expect(stack.server.records.apiCalls.map((c) => c.status)).toEqual([200, 200]);
 
-  // One vault: one sealing key, one DPoP key pair, one token set, no transaction left.
-  expect(await indexedDbKeys(page)).toEqual({ 'latchkey/vault': ['dpop', 'key', 'tokens'] });
+  // One vault: one sealing key, one session (its token set with its DPoP key pair), no transaction left.
+  const ns = JSON.stringify([`${stack.server.issuer}/`, stack.server.clientId]);
+  expect(await indexedDbKeys(page)).toEqual({ 'latchkey/vault': [`${ns}/key`, `${ns}/session`] });
   const state = await readBrowserState(page);
-  expect(state.records).toBe(3);
+  expect(state.records).toBe(2);
   expect(state.keys.map((key) => `${key.algorithm} ${key.type}`).sort()).toEqual(['AES-GCM secret', 'ECDSA private', 'ECDSA public']);
 });
 

@@ -14,6 +14,9 @@ export interface FakeServerOptions {
   clockOffsetMs?: number;
 }
 
+export type TokenFault = 'offline' | 503 | 429 | '400-empty' | '401-html';
+export type HoldKind = 'refresh' | 'code' | 'revoke' | 'discovery';
+
 export interface RecordedRequest {
   method: string;
   url: URL;
@@ -34,10 +37,16 @@ export function fakeServer(options: FakeServerOptions = {}) {
   const pushed = new Map<string, URLSearchParams>();
   const codes = new Map<string, URLSearchParams>();
   const refreshTokens = new Set<string>();
+  /** Whose grant each refresh token continues. */
+  const subjects = new Map<string, string>();
   let serial = 0;
   let online = true;
   /** How the token endpoint fails, if it does. */
-  let tokenFault: 'offline' | 503 | undefined;
+  let tokenFault: TokenFault | undefined;
+  /** Requests held before their answer goes out: `release()` lets it go. */
+  const holds: Array<{ kind: HoldKind; arrived: () => void; gate: Promise<void> }> = [];
+  /** The `Date` header of token responses, if any. */
+  let dateHeader: (() => string) | undefined;
   const liveAccessTokens = new Set<string>();
   /** Hooks that make the server answer badly on purpose. */
   const tamper: {
@@ -62,6 +71,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
   function tokens(clientId: string, sub: string, dpop: boolean, extra: Record<string, unknown>) {
     const refresh = `rt-${++serial}`;
     refreshTokens.add(refresh);
+    subjects.set(refresh, sub);
     liveAccessTokens.add(`at-${serial}`);
     const body = {
       access_token: `at-${serial}`,
@@ -71,7 +81,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
       id_token: idToken(sub, clientId, extra),
       scope: 'openid profile offline_access',
     };
-    return tamper.token ? tamper.token(body) : json(body);
+    return tamper.token ? tamper.token(body) : json(body, 200, dateHeader ? { date: dateHeader() } : {});
   }
 
   const fetch: typeof globalThis.fetch = async (input, init) => {
@@ -103,9 +113,26 @@ export function fakeServer(options: FakeServerOptions = {}) {
       pushed.set(uri, form);
       return json({ request_uri: uri, expires_in: 60 }, 201);
     }
+    const kind: HoldKind | undefined = route === `POST ${ISSUER}/revoke` ? 'revoke'
+      : route === `POST ${ISSUER}/token` ? (form.get('grant_type') === 'refresh_token' ? 'refresh' : 'code')
+      : route === `GET ${ISSUER}/.well-known/openid-configuration` ? 'discovery' : undefined;
+    const hold = kind && holds.find((entry) => entry.kind === kind);
+    if (hold) {
+      holds.splice(holds.indexOf(hold), 1);
+      const response = await answer();
+      hold.arrived();
+      await hold.gate;
+      return response;
+    }
+    return answer();
+
+    async function answer(): Promise<Response> {
     if (route === `POST ${ISSUER}/token`) {
       if (tokenFault === 'offline') throw new TypeError('Failed to fetch');
       if (tokenFault === 503) return new Response('busy', { status: 503 });
+      if (tokenFault === 429) return new Response('slow down', { status: 429 });
+      if (tokenFault === '400-empty') return new Response(null, { status: 400 });
+      if (tokenFault === '401-html') return new Response('<html>no</html>', { status: 401, headers: { 'content-type': 'text/html' } });
       if (options.tokenNonce && (!proof || fromB64u(proof.split('.')[1]!).nonce !== nonce)) {
         return json({ error: 'use_dpop_nonce' }, 400, { 'dpop-nonce': nonce });
       }
@@ -116,8 +143,9 @@ export function fakeServer(options: FakeServerOptions = {}) {
         return tokens(authz.get('client_id')!, authz.get('login_hint') ?? 'alice', proof !== null, { nonce: authz.get('nonce') });
       }
       if (form.get('grant_type') === 'refresh_token') {
-        if (!refreshTokens.delete(form.get('refresh_token') ?? '')) return json({ error: 'invalid_grant' }, 400);
-        return tokens(form.get('client_id')!, 'alice', proof !== null, {});
+        const spent = form.get('refresh_token') ?? '';
+        if (!refreshTokens.delete(spent)) return json({ error: 'invalid_grant' }, 400);
+        return tokens(form.get('client_id')!, subjects.get(spent) ?? 'alice', proof !== null, {});
       }
     }
     if (route === `POST ${ISSUER}/revoke`) {
@@ -136,6 +164,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
       return json({ authorization: auth, dpop: proof !== null, body });
     }
     throw new Error(`fake server: unexpected request ${route}`);
+    }
   };
 
   return {
@@ -146,9 +175,30 @@ export function fakeServer(options: FakeServerOptions = {}) {
     setOnline(value: boolean) {
       online = value;
     },
-    setTokenFault(fault: 'offline' | 503 | undefined) {
+    setTokenFault(fault: TokenFault | undefined) {
       tokenFault = fault;
     },
+    /** Token responses carry this `Date` header (undefined: none). */
+    setDateHeader(value: (() => string) | undefined) {
+      dateHeader = value;
+    },
+    /**
+     * Holds the next request of `kind`: the server does its work (a refresh
+     * token is spent) but the answer waits for `release()`. `arrived` resolves
+     * once the request reached the server.
+     */
+    hold(kind: HoldKind) {
+      let release!: () => void;
+      let arrived!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      holds.push({ kind, arrived, gate });
+      return { release, arrived: reached };
+    },
+    /** The refresh tokens sent to the token endpoint, in order. */
+    sentRefreshTokens: () =>
+      requests.filter((r) => r.url.pathname === '/token' && new URLSearchParams(r.body).get('grant_type') === 'refresh_token')
+        .map((r) => new URLSearchParams(r.body).get('refresh_token')),
     /** The API's `/strict` paths reject every access token issued so far. */
     revokeAccessTokens() {
       liveAccessTokens.clear();

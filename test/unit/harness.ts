@@ -1,3 +1,4 @@
+import type { TabMessage } from '../../src/tabs.ts';
 import type { SessionConfig } from '../../src/config.ts';
 import type { Environment } from '../../src/env.ts';
 import { createSessionWith, type Session } from '../../src/session.ts';
@@ -13,14 +14,20 @@ export function harness(serverOptions: FakeServerOptions = {}, config: Partial<S
   const page = { url: APP, navigations: [] as string[], replaced: [] as string[] };
   const storageName = `session-test-${++databases}`;
   const clock = new FakeClock();
-  const tabs = tabHub();
+  // One hub per lock/channel name, as the browser has: sessions of other clients do not share them.
+  const hubs = new Map<string, ReturnType<typeof tabHub>>();
+  const hub = (name: string) => {
+    if (!hubs.has(name)) hubs.set(name, tabHub());
+    return hubs.get(name)!;
+  };
+  const tabs = hub(`latchkey:${storageName}:${JSON.stringify([`${ISSUER}/`, config.clientId ?? 'spa'])}`);
   const wakeHandlers = new Set<(reason: string) => void>();
   const env: Environment = {
     fetch: server.fetch,
     now: () => clock.now,
     random: () => 0.5,
     timers: clock,
-    openTabs: () => tabs.open(),
+    openTabs: (name) => hub(name).open(),
     onWake: (handler) => {
       wakeHandlers.add(handler);
       return () => wakeHandlers.delete(handler);
@@ -55,5 +62,13 @@ export function harness(serverOptions: FakeServerOptions = {}, config: Partial<S
   const wake = (reason: string) => {
     for (const handler of wakeHandlers) handler(reason);
   };
-  return { server, page, env, make, logIn, storageName, store: () => idbStore(storageName), clock, tabs, wake };
+  /** Says `message` on every tab channel of this origin, as another tab would. */
+  const announceEverywhere = (message: TabMessage) => {
+    for (const each of hubs.values()) {
+      const link = each.open();
+      link.announce(message);
+      link.close();
+    }
+  };
+  return { server, page, env, make, logIn, storageName, store: () => idbStore(storageName), clock, tabs, wake, announceEverywhere };
 }

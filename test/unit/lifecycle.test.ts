@@ -55,7 +55,8 @@ describe('refresh scheduling', () => {
   it('stops after a bounded number of refreshes per minute and says so', async () => {
     const h = harness({ expiresIn: 1 });
     const session = await h.logIn();
-    await h.clock.advance(30_000);
+    // Second by second, so that a refresh slowed by the machine only delays the next one.
+    for (let second = 0; second < 30; second++) await h.clock.advance(1_000);
     expect(refreshes(h)).toBe(REFRESH_BUDGET.limit);
     expect(session.getSnapshot().error?.message).toMatch(/too many refreshes/);
     await h.clock.advance(2 * 60_000);
@@ -119,7 +120,7 @@ describe('faults', () => {
     await expect(session.getAccessToken()).rejects.toMatchObject({ code: 'login_required' });
     expect(session.getSnapshot()).toMatchObject({ status: 'unauthenticated', user: null });
     expect(session.getSnapshot().error?.code).toBe('login_required');
-    expect(await h.store().keys()).toEqual([]);
+    expect((await h.store().keys()).filter((key) => !key.endsWith('/key'))).toEqual([]);
   });
 
   it('rotates: the new refresh token replaces the old one', async () => {

@@ -4,6 +4,9 @@ import type { TokenSet } from '../../src/vault.ts';
 
 const T0 = 1_700_000_000_000;
 const tokens = (lifetimeSeconds: number | null): TokenSet => ({
+  issuer: 'https://auth.example.com/',
+  clientId: 'spa',
+  sessionId: 's',
   accessToken: 'a',
   tokenType: 'bearer',
   receivedAt: T0,

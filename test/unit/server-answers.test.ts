@@ -38,7 +38,7 @@ describe('hostile or broken server answers at the code exchange', () => {
     expect(snapshot.status).toBe('unauthenticated');
     expect(snapshot.error?.code).toBe(code);
     const keys = await h.store().keys();
-    expect(keys.filter((k) => k === 'tokens')).toEqual([]);
+    expect(keys.filter((k) => k.endsWith('/session'))).toEqual([]);
   });
 
   it('refuses a Bearer token when it asked for a DPoP-bound one', async () => {

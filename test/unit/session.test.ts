@@ -207,11 +207,23 @@ describe('logout', () => {
     await session.logout({ returnTo: APP });
     expect(h.server.refreshTokens.size).toBe(0);
     expect(session.getSnapshot().status).toBe('unauthenticated');
-    expect(await h.store().keys()).toEqual([]);
+    expect((await h.store().keys()).filter((key) => !key.endsWith('/key'))).toEqual([]);
     const end = new URL(h.page.navigations.at(-1)!);
     expect(end.origin + end.pathname).toBe(`${ISSUER}/logout`);
     expect(end.searchParams.get('id_token_hint')).toBeTruthy();
     expect(end.searchParams.get('post_logout_redirect_uri')).toBe(APP);
+    expect(end.searchParams.get('state')).toMatch(/^lk-logout\.[0-9a-f]{24}$/);
+  });
+
+  it('back from the end-session endpoint, the state latchkey sent leaves the address bar; an app\'s own state stays', async () => {
+    const h = harness();
+    h.page.url = `${APP}?tab=2&state=lk-logout.0123456789abcdef01234567`;
+    await h.make().ready;
+    expect(h.page.url).toBe(`${APP}?tab=2`);
+    h.page.url = `${APP}?state=the-apps-own`;
+    h.page.replaced.length = 0;
+    await h.make().ready;
+    expect(h.page.replaced).toEqual([]);
   });
 
   it('localOnly stays on the page', async () => {

@@ -8,12 +8,32 @@ import {
   type Session,
   type SessionConfig,
   type SessionSnapshot,
+  type IdTokenClaims,
+  type LatchkeyEvent,
 } from '../../src/index.ts';
 
 describe('public types', () => {
   it('createSession takes a SessionConfig and returns a Session', () => {
     expectTypeOf(createSession).parameters.toEqualTypeOf<[SessionConfig]>();
-    expectTypeOf(createSession).returns.toEqualTypeOf<Session>();
+    expectTypeOf(createSession<IdTokenClaims>).returns.toEqualTypeOf<Session>();
+  });
+
+  it('a typed user: createSession<User>() types the snapshot\'s user; IdTokenClaims by default', () => {
+    interface User { sub: string; email: string; roles: string[] }
+    type Typed = ReturnType<typeof createSession<User>>;
+    expectTypeOf<ReturnType<Typed['getSnapshot']>['user']>().toEqualTypeOf<User | null>();
+    expectTypeOf<Session['getSnapshot']>().returns.toEqualTypeOf<SessionSnapshot<IdTokenClaims>>();
+    expectTypeOf<NonNullable<SessionSnapshot['user']>['email']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<NonNullable<SessionSnapshot['user']>['sub']>().toEqualTypeOf<string>();
+    // @ts-expect-error a user type must have sub
+    createSession<{ email: string }>;
+  });
+
+  it('events carry a type, a time and at most a reason or a code', () => {
+    expectTypeOf<LatchkeyEvent['type']>().toEqualTypeOf<
+      'login_started' | 'logged_in' | 'refreshed' | 'refresh_failed' | 'tab_synced' | 'logged_out' | 'session_ended' | 'clock_untrusted'>();
+    expectTypeOf<LatchkeyEvent['at']>().toEqualTypeOf<number>();
+    expectTypeOf<SessionConfig['onEvent']>().toEqualTypeOf<((event: LatchkeyEvent) => void) | undefined>();
   });
 
   it('session.fetch has exactly the signature of window.fetch', () => {
@@ -42,5 +62,8 @@ describe('public types', () => {
     if (isLatchkeyError(value)) expectTypeOf(value).toEqualTypeOf<LatchkeyError>();
     expectTypeOf<LatchkeyErrorCode>().toMatchTypeOf<string>();
     expectTypeOf<'login_required'>().toMatchTypeOf<LatchkeyErrorCode>();
+    expectTypeOf<LatchkeyErrorCode>().toEqualTypeOf<'invalid_config' | 'login_required' | 'invalid_callback' | 'authorization_error' |
+      'network' | 'server_error' | 'storage_unavailable' | 'popup_blocked' | 'popup_closed' | 'timeout' | 'origin_not_allowed' |
+      'unsupported_environment'>();
   });
 });

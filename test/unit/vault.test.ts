@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { idbStore } from '../../src/store.ts';
 import { TRANSACTION_TTL_MS, createVault, type LoginTransaction, type TokenSet } from '../../src/vault.ts';
 
+const ISSUER = 'https://auth.example.com/';
 let counter = 0;
-function freshVault(now = () => 1_000_000) {
-  const store = idbStore(`vault-test-${++counter}`);
-  return { store, vault: createVault({ store, crypto: globalThis.crypto, now }) };
+function freshVault(now = () => 1_000_000, name = `vault-test-${++counter}`, who: { issuer?: string; clientId?: string } = {}) {
+  const store = idbStore(name);
+  const issuer = who.issuer ?? ISSUER;
+  const clientId = who.clientId ?? 'spa';
+  return { store, name, vault: createVault({ store, crypto: globalThis.crypto, now, issuer, clientId }) };
 }
 
 const tokens: TokenSet = {
+  issuer: ISSUER,
+  clientId: 'spa',
+  sessionId: 's-1',
   accessToken: 'at-SECRET-123',
   tokenType: 'dpop',
   expiresAt: 2_000_000,
@@ -19,6 +25,8 @@ const tokens: TokenSet = {
 };
 
 const transaction: LoginTransaction = {
+  issuer: ISSUER,
+  clientId: 'spa',
   state: 'state-SECRET',
   codeVerifier: 'verifier-SECRET',
   nonce: 'nonce-SECRET',
@@ -27,6 +35,8 @@ const transaction: LoginTransaction = {
   returnTo: '/inbox',
   createdAt: 1_000_000,
 };
+
+const dpopKeys = () => crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
 
 /** Everything the store holds, as one string (binary as latin1), to look for secrets in. */
 async function dump(store: ReturnType<typeof idbStore>): Promise<string> {
@@ -39,104 +49,154 @@ async function dump(store: ReturnType<typeof idbStore>): Promise<string> {
   }).join('\n');
 }
 
+const slotOf = async (store: ReturnType<typeof idbStore>, suffix: string) => (await store.keys()).find((key) => key.endsWith(suffix))!;
+
 describe('vault', () => {
-  it('round-trips a token set and stores nothing readable', async () => {
+  it('round-trips a session with its DPoP keys and stores nothing readable', async () => {
     const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    expect(await vault.readTokens()).toEqual(tokens);
+    const keys = await dpopKeys();
+    const version = await vault.writeSession(tokens, keys, null);
+    const read = await vault.readSession();
+    expect(read?.tokens).toEqual(tokens);
+    expect(read?.version).toBe(version);
+    expect(read?.keys?.privateKey.extractable).toBe(false);
     const raw = await dump(store);
     for (const secret of ['at-SECRET', 'rt-SECRET', 'id-SECRET', 'alice']) expect(raw).not.toContain(secret);
   });
 
-  it('seals under a non-extractable AES-GCM key with a fresh IV on every write', async () => {
+  it('seals under a non-extractable AES-GCM key with a fresh IV and version on every write', async () => {
     const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    const first = (await store.get('tokens')) as { iv: Uint8Array };
-    await vault.writeTokens(tokens);
-    const second = (await store.get('tokens')) as { iv: Uint8Array };
+    const v1 = await vault.writeSession(tokens, undefined, null);
+    const slot = await slotOf(store, '/session');
+    const first = (await store.get(slot)) as { iv: Uint8Array };
+    const v2 = await vault.writeSession(tokens, undefined, v1!);
+    const second = (await store.get(slot)) as { iv: Uint8Array };
+    expect(v2).not.toBe(v1);
     expect(Buffer.from(first.iv).equals(Buffer.from(second.iv))).toBe(false);
-    const key = (await store.get('key')) as CryptoKey;
+    const key = (await store.get(await slotOf(store, '/key'))) as CryptoKey;
     expect(key.extractable).toBe(false);
     expect(key.algorithm.name).toBe('AES-GCM');
     await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow();
   });
 
+  it('writes only over the version it expects (compare-and-swap)', async () => {
+    const { vault } = freshVault();
+    const v1 = await vault.writeSession(tokens, undefined, null);
+    const v2 = await vault.writeSession({ ...tokens, accessToken: 'second' }, undefined, v1!);
+    expect(v2).toBeDefined();
+    expect(await vault.writeSession({ ...tokens, accessToken: 'stale' }, undefined, v1!)).toBeUndefined();
+    expect((await vault.readSession())?.tokens.accessToken).toBe('second');
+    await vault.takeSession();
+    expect(await vault.writeSession({ ...tokens, accessToken: 'after logout' }, undefined, v2!)).toBeUndefined();
+    expect(await vault.readSession()).toBeUndefined();
+  });
+
+  it('takeSession deletes atomically and returns what was stored', async () => {
+    const { vault } = freshVault();
+    await vault.writeSession(tokens, undefined, null);
+    const [a, b] = await Promise.all([vault.takeSession(), vault.takeSession()]);
+    expect([a?.tokens.refreshToken, b?.tokens.refreshToken].filter(Boolean)).toEqual(['rt-SECRET-456']);
+    expect(await vault.readSession()).toBeUndefined();
+  });
+
   it('discards a tampered record instead of throwing', async () => {
     const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    const record = (await store.get('tokens')) as { data: ArrayBuffer };
+    await vault.writeSession(tokens, undefined, null);
+    const slot = await slotOf(store, '/session');
+    const record = (await store.get(slot)) as { data: ArrayBuffer };
     const bytes = new Uint8Array(record.data.slice(0));
     bytes[0] = (bytes[0] ?? 0) ^ 0xff;
-    await store.set('tokens', { ...record, data: bytes.buffer });
-    expect(await vault.readTokens()).toBeUndefined();
-    expect(await store.get('tokens')).toBeUndefined();
+    await store.set(slot, { ...record, data: bytes.buffer });
+    expect(await vault.readSession()).toBeUndefined();
+    expect(await store.get(slot)).toBeUndefined();
   });
 
-  it('discards a record sealed by another key', async () => {
+  it('discards a record whose version tag was changed (the tag is sealed too)', async () => {
     const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    await store.set('key', await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
-    expect(await vault.readTokens()).toBeUndefined();
+    await vault.writeSession(tokens, undefined, null);
+    const slot = await slotOf(store, '/session');
+    await store.set(slot, { ...((await store.get(slot)) as object), tag: 'forged-version' });
+    expect(await vault.readSession()).toBeUndefined();
   });
 
-  it('discards a record of an unknown format', async () => {
+  it('discards a record sealed by another key, or of an unknown format', async () => {
     const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    await store.set('tokens', { accessToken: 'plain' });
-    expect(await vault.readTokens()).toBeUndefined();
-    expect(await store.get('tokens')).toBeUndefined();
+    await vault.writeSession(tokens, undefined, null);
+    await store.set(await slotOf(store, '/key'), await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
+    expect(await vault.readSession()).toBeUndefined();
+    await vault.writeSession(tokens, undefined, null);
+    await store.set(await slotOf(store, '/session'), { accessToken: 'plain' });
+    expect(await vault.readSession()).toBeUndefined();
   });
 
   it('does not open a record moved into another slot', async () => {
     const { store, vault } = freshVault();
-    await vault.saveTransaction(transaction);
+    await vault.saveTransaction(transaction, undefined);
     const slot = (await store.keys()).find((key) => key.startsWith('tx:'))!;
-    await store.set('tokens', await store.get(slot));
-    expect(await vault.readTokens()).toBeUndefined();
+    await vault.writeSession(tokens, undefined, null);
+    await store.set(await slotOf(store, '/session'), await store.get(slot));
+    expect(await vault.readSession()).toBeUndefined();
   });
 
   it('keeps login transactions sealed, single-use, and under a slot that does not reveal the state', async () => {
     const { store, vault } = freshVault();
-    await vault.saveTransaction(transaction);
+    const keys = await dpopKeys();
+    await vault.saveTransaction(transaction, keys);
     const raw = await dump(store);
     for (const secret of ['state-SECRET', 'verifier-SECRET', 'nonce-SECRET', '/inbox']) expect(raw).not.toContain(secret);
-    expect(await vault.takeTransaction('state-SECRET')).toEqual({ status: 'found', transaction });
+    const taken = await vault.takeTransaction('state-SECRET');
+    expect(taken).toMatchObject({ status: 'found', transaction });
+    expect(taken.status === 'found' && taken.keys?.privateKey.extractable).toBe(false);
     expect(await vault.takeTransaction('state-SECRET')).toEqual({ status: 'missing' });
     expect(await vault.takeTransaction('another-state')).toEqual({ status: 'missing' });
+  });
+
+  it('a transaction is taken exactly once when takers race', async () => {
+    const { vault, name } = freshVault();
+    const other = createVault({ store: idbStore(name), crypto: globalThis.crypto, now: () => 1_000_000, issuer: ISSUER, clientId: 'spa' });
+    await vault.saveTransaction(transaction, undefined);
+    const results = await Promise.all([vault.takeTransaction('state-SECRET'), other.takeTransaction('state-SECRET'), vault.takeTransaction('state-SECRET')]);
+    expect(results.filter((result) => result.status === 'found')).toHaveLength(1);
   });
 
   it('expires login transactions after ten minutes and prunes them', async () => {
     let now = 1_000_000;
     const { store, vault } = freshVault(() => now);
-    await vault.saveTransaction(transaction);
+    await vault.saveTransaction(transaction, undefined);
     now += TRANSACTION_TTL_MS + 1;
     expect(await vault.takeTransaction('state-SECRET')).toEqual({ status: 'expired' });
 
-    await vault.saveTransaction({ ...transaction, state: 'old', createdAt: 1_000_000 });
-    await vault.saveTransaction({ ...transaction, state: 'new', createdAt: now });
+    await vault.saveTransaction({ ...transaction, state: 'old', createdAt: 1_000_000 }, undefined);
+    await vault.saveTransaction({ ...transaction, state: 'new', createdAt: now }, undefined);
     const slots = (await store.keys()).filter((key) => key.startsWith('tx:'));
     expect(slots).toHaveLength(1);
     expect((await vault.takeTransaction('new')).status).toBe('found');
   });
+});
 
-  it('keeps one DPoP key pair with a non-extractable private key, even when two callers race', async () => {
-    const { vault } = freshVault();
-    const generate = () => crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
-    const [a, b] = await Promise.all([vault.ensureDpopKeys(generate), vault.ensureDpopKeys(generate)]);
-    const stored = await vault.readDpopKeys();
-    expect(stored).toBeDefined();
-    expect(a.privateKey.extractable).toBe(false);
-    const thumb = async (pair: CryptoKeyPair) => JSON.stringify(await crypto.subtle.exportKey('jwk', pair.publicKey));
-    expect(await thumb(a)).toBe(await thumb(stored!));
-    expect(await thumb(b)).toBe(await thumb(stored!));
+describe('vault isolation between sessions of one origin', () => {
+  it.each([
+    ['another client', { clientId: 'other-spa' }],
+    ['another issuer', { issuer: 'https://login.example.org/' }],
+  ])('%s with the same storageName sees none of the session and cannot take its transaction', async (_name, who) => {
+    const { vault, name } = freshVault();
+    const other = freshVault(() => 1_000_000, name, who).vault;
+    await vault.writeSession(tokens, undefined, null);
+    await vault.saveTransaction(transaction, undefined);
+    expect(await other.readSession()).toBeUndefined();
+    expect(await other.takeSession()).toBeUndefined();
+    expect(await other.takeTransaction('state-SECRET')).toEqual({ status: 'foreign' });
+    // ...and none of that touched the first session's state.
+    expect((await vault.readSession())?.tokens.accessToken).toBe('at-SECRET-123');
+    expect((await vault.takeTransaction('state-SECRET')).status).toBe('found');
   });
 
-  it('clear() forgets everything, including the sealing key', async () => {
-    const { store, vault } = freshVault();
-    await vault.writeTokens(tokens);
-    await vault.clear();
-    expect(await store.keys()).toEqual([]);
-    expect(await vault.readTokens()).toBeUndefined();
+  it('a token set issued to another issuer or client is not used, even in our slot', async () => {
+    const { vault } = freshVault();
+    await vault.writeSession({ ...tokens, clientId: 'other-spa' }, undefined, null);
+    expect(await vault.readSession()).toBeUndefined();
+    await vault.writeSession({ ...tokens, issuer: 'https://evil.example/' }, undefined, null);
+    expect(await vault.readSession()).toBeUndefined();
   });
 });
 

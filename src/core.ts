@@ -1,0 +1,139 @@
+import * as oauth from 'oauth4webapi';
+import { resolveConfig, type ResolvedConfig, type SessionConfig } from './config.js';
+import type { Environment } from './env.js';
+import { LatchkeyError } from './errors.js';
+import { createEmitter, type Emit } from './events.js';
+import type { Held } from './lifecycle.js';
+import { discover, type Http, type Server } from './protocol.js';
+import { SnapshotStore } from './snapshot.js';
+import type { Credentials } from './fetch.js';
+import type { TabLink, TabMessage } from './tabs.js';
+import { createVault, type Vault } from './vault.js';
+
+/**
+ * The internal handle of one session: its config, effects, sealed store, tab
+ * link and the state this tab holds. The session, its flows (login, callback,
+ * logout) and the optional capabilities reach the core through it alone; it is
+ * never exported from the package.
+ * @internal
+ */
+export interface Core {
+  readonly config: ResolvedConfig;
+  readonly env: Environment;
+  readonly http: Http;
+  readonly vault: Vault;
+  readonly tabs: TabLink;
+  readonly snapshot: SnapshotStore;
+  readonly emit: Emit;
+  getServer(): Promise<Server>;
+  /** The DPoP handle of `held`'s keys: one per login, so learned nonces survive refreshes and clock updates. */
+  dpop(held: Pick<Held, 'keys' | 'tokens'>): oauth.DPoPHandle | undefined;
+  /** What this tab holds now. */
+  held(): Held | undefined;
+  /** Changes whenever this tab takes another state: a flow that started earlier must not adopt its result. */
+  generation(): number;
+  /** Takes `next` as this tab's session and publishes the snapshot. */
+  adopt(next: Held | undefined, error?: LatchkeyError | null): void;
+  /** Takes what storage holds now. */
+  sync(): Promise<void>;
+  /** Called with every adopted state (the refresher's schedule). */
+  onAdopt: (held: Held | undefined) => void;
+  /** What `session.fetch` would send to the main API: a token that is not expired, and its DPoP handle. */
+  credentials: () => Promise<Credentials>;
+  /** Messages from the other windows of this session (set by the session; capabilities may listen). */
+  listen: (handler: (message: TabMessage) => void) => () => void;
+  disposed: boolean;
+  /** How many times `logout()` ran in this tab: a login completing across one is void. */
+  logouts: number;
+  /** Throws `invalid_config` once disposed. */
+  assertUsable(): void;
+}
+
+/** Builds the core of a session from its config and effects. @internal */
+export function createCore(input: SessionConfig, env: Environment): Core {
+  const config = resolveConfig(input);
+  const emit = createEmitter(input.onEvent, env.now);
+  const http: Http = { fetch: env.fetch, allowInsecure: config.allowInsecure, timeoutMs: env.requestTimeoutMs, emit };
+  const client: oauth.Client = { client_id: config.clientId };
+  const issuer = config.issuer.href;
+  const vault = createVault({ store: env.openStore(config.storageName), crypto: env.crypto, now: env.now, issuer, clientId: config.clientId });
+  // Locks and messages are named for the issuer and client: two apps on one origin never share them.
+  const tabs = env.openTabs(`latchkey:${config.storageName}:${JSON.stringify([issuer, config.clientId])}`);
+  const snapshot = new SnapshotStore();
+  let serverPromise: Promise<Server> | undefined;
+  let handles: { sessionId: string; handle: oauth.DPoPHandle } | undefined;
+  let held: Held | undefined;
+  let generation = 0;
+
+  const core: Core = {
+    config,
+    env,
+    http,
+    vault,
+    tabs,
+    snapshot,
+    emit,
+    getServer() {
+      serverPromise ??= discover(config.issuer, http).then(
+        (as) => ({ as, client, issuer }),
+        (error: unknown) => {
+          serverPromise = undefined; // a failed discovery is retried next time
+          throw error;
+        },
+      );
+      return serverPromise;
+    },
+    dpop({ keys, tokens }) {
+      if (!keys) return undefined;
+      if (handles?.sessionId !== tokens.sessionId) {
+        // The proof's `iat` is read from the clock estimate at signing time, so a
+        // new estimate never needs a new handle (which would forget the nonces).
+        const handle = oauth.DPoP(client, keys, {
+          [oauth.modifyAssertion]: (_header, payload) => {
+            payload.iat = Math.floor(Date.now() / 1000) + (client[oauth.clockSkew] ?? 0);
+          },
+        });
+        handles = { sessionId: tokens.sessionId, handle };
+      }
+      return handles.handle;
+    },
+    held: () => held,
+    generation: () => generation,
+    adopt(next, error = null) {
+      generation += 1;
+      held = next;
+      if (next?.tokens.serverOffsetSeconds !== undefined) client[oauth.clockSkew] = next.tokens.serverOffsetSeconds;
+      core.onAdopt(core.disposed ? undefined : next);
+      snapshot.update({
+        status: next ? 'authenticated' : 'unauthenticated',
+        user: next ? next.tokens.claims : null,
+        expiresAt: next ? next.tokens.expiresAt : null,
+        error,
+      });
+    },
+    async sync() {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const before = generation;
+        const stored = await vault.readSession();
+        if (generation !== before) continue; // this tab moved meanwhile: read again
+        if (stored?.version === held?.version && stored?.tokens.sessionId === held?.tokens.sessionId) return;
+        core.adopt(stored && usable(stored) ? stored : undefined);
+        return;
+      }
+    },
+    onAdopt: () => undefined,
+    credentials: () => Promise.reject(new LatchkeyError('login_required', 'There is no session; call login()')),
+    listen: (handler) => tabs.listen(handler),
+    disposed: false,
+    logouts: 0,
+    assertUsable() {
+      if (core.disposed) throw new LatchkeyError('invalid_config', 'This session was disposed; create a new one');
+    },
+  };
+  return core;
+}
+
+/** A DPoP-bound token set without its key is worthless. @internal */
+export function usable(held: Held): boolean {
+  return held.tokens.tokenType !== 'dpop' || held.keys !== undefined;
+}

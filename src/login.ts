@@ -1,0 +1,116 @@
+import { buildAuthorizationRequest, callbackState, validateCallback, withoutCallbackParams, type LoginOptions } from './authorize.js';
+import type { Core } from './core.js';
+import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import type { Held } from './lifecycle.js';
+import { exchangeCode, revokeToken } from './tokens.js';
+
+/** What handling a callback came to. `foreign`: another session's login, left to it. @internal */
+export type CallbackOutcome = { kind: 'done'; returnTo?: string } | { kind: 'foreign' };
+
+function randomId(crypto: Crypto): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The name of a login that other windows may use to learn its outcome: a
+ * SHA-256 of its `state` (base64url), never the state itself.
+ * @internal
+ */
+export async function loginId(crypto: Crypto, state: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state)));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Starts a login: a fresh non-extractable DPoP key pair for this login (when
+ * DPoP is on), the authorization request (PKCE, state, nonce, PAR), the sealed
+ * transaction, then the window leaves.
+ * @internal
+ */
+export async function startLogin(core: Core, options: LoginOptions, go: (href: string) => void = core.env.navigate): Promise<{ id: string }> {
+  const { config, env } = core;
+  const server = await core.getServer();
+  const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256') ?? false;
+  const keys = (config.dpop ?? advertised)
+    ? await env.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
+    : undefined;
+  const { url, transaction } = await buildAuthorizationRequest(server, core.http, {
+    issuer: server.issuer,
+    clientId: config.clientId,
+    redirectUri: config.redirectUri.href,
+    scope: config.scope,
+    resource: config.resource,
+    options,
+    dpop: keys && core.dpop({ keys, tokens: { sessionId: `login:${randomId(env.crypto)}` } as Held['tokens'] }),
+    now: env.now(),
+  });
+  await core.vault.saveTransaction(transaction, keys);
+  core.emit('login_started');
+  go(url.href);
+  return { id: await loginId(env.crypto, transaction.state) };
+}
+
+/**
+ * Handles the authorization response at `href`: takes our transaction (exactly
+ * once across tabs and sessions), validates, exchanges the code, stores and
+ * adopts the new session. A `state` of another session on this origin is left
+ * alone. `fallback` is what this tab holds if the callback fails.
+ * @internal
+ */
+export async function completeCallback(core: Core, href: string, fallback: () => Held | undefined): Promise<CallbackOutcome> {
+  const { env, vault } = core;
+  const logouts = core.logouts;
+  let clean = env.currentUrl() === href;
+  let id: string | undefined;
+  try {
+    const url = new URL(href);
+    const state = callbackState(url);
+    const taken = await vault.takeTransaction(state);
+    if (taken.status === 'found') id = await loginId(env.crypto, state);
+    if (taken.status === 'foreign') {
+      clean = false; // another session's login: its page, its address bar
+      return { kind: 'foreign' };
+    }
+    if (taken.status !== 'found') {
+      throw new LatchkeyError('invalid_callback', taken.status === 'expired'
+        ? 'The login took too long (its transaction expired); log in again'
+        : 'No login in progress matches this callback (forged, replayed, or started in another browser)');
+    }
+    const { transaction, keys } = taken;
+    if (transaction.dpop && !keys) throw new LatchkeyError('invalid_callback', 'The DPoP key of this login is gone');
+    const server = await core.getServer();
+    const callbackParameters = validateCallback(server, url, transaction.state);
+    const sessionId = randomId(env.crypto);
+    const tokens = await exchangeCode(server, core.http, {
+      callbackParameters,
+      redirectUri: transaction.redirectUri,
+      codeVerifier: transaction.codeVerifier,
+      nonce: transaction.nonce,
+      dpop: keys && core.dpop({ keys, tokens: { sessionId } as Held['tokens'] }),
+      now: env.now,
+      sessionId,
+    });
+    if (core.logouts !== logouts) {
+      // Logged out here while the code was being exchanged: this login is void.
+      if (tokens.refreshToken) void revokeToken(server, core.http, tokens.refreshToken, 'refresh_token').catch(() => undefined);
+      throw new LatchkeyError('login_required', 'Logged out while the login was completing');
+    }
+    // A new login replaces whatever is stored (another user's session included).
+    const version = await vault.writeSession(tokens, keys, null);
+    core.adopt({ version, tokens, keys });
+    core.tabs.announce({ type: 'changed' });
+    core.tabs.announce({ type: 'callback', id: id!, ok: true });
+    core.emit('logged_in');
+    return transaction.returnTo === undefined ? { kind: 'done' } : { kind: 'done', returnTo: transaction.returnTo };
+  } catch (caught) {
+    const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: redact(caught) });
+    core.adopt(fallback(), error);
+    // A popup or a frame opened by another window: tell it how its login ended.
+    if (id) core.tabs.announce({ type: 'callback', id, ok: false, code: error.code, ...(error.serverError && { serverError: error.serverError }) });
+    throw error;
+  } finally {
+    if (clean) env.replaceUrl(withoutCallbackParams(href));
+  }
+}
