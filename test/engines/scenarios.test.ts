@@ -239,7 +239,7 @@ for (const engine of selectedEngines()) {
       assert.deepEqual(refreshes.map((r) => r.status), [200]);
     });
 
-    it('logout revokes the refresh token, deletes everything stored and lands on the post-logout URI', async () => {
+    it('logout revokes the refresh token, leaves no session or DPoP key stored and lands on the post-logout URI', async () => {
       const stack = normal();
       const tab = await newTab();
       const active = await stack.server.activeRefreshTokens();
@@ -259,9 +259,12 @@ for (const engine of selectedEngines()) {
       assert.equal(await ready(tab), 'unauthenticated');
       assert.deepEqual(stack.server.records.revocations.map((r) => r.status), [200]);
       assert.equal(await stack.server.activeRefreshTokens(), active);
+      // No session and no DPoP key stay: at most the namespace's sealing key, which a
+      // login pending in another tab needs (and which seals nothing any more).
       const dump = await readStorage(tab);
-      assert.equal(dump.records, 0);
-      assert.deepEqual(dump.keys, []);
+      assert.deepEqual(dump.keys.filter((key) => key.algorithm !== 'AES-GCM' || key.extractable), []);
+      assert.ok(dump.keys.length <= 1, `${dump.keys.length} keys left`);
+      assert.equal(dump.records, dump.keys.length, 'a record other than the sealing key is left');
     });
 
     it('refresh over three lifetimes (10 s tokens): no failed API call, every refresh answered', async () => {
