@@ -11,8 +11,11 @@ export interface SessionConfig {
   redirectUri: string;
   /** Scopes to request. Default `'openid profile offline_access'`. Must include `openid`. */
   scope?: string;
-  /** The only origins `session.fetch` attaches tokens to. Default: none. */
-  apiOrigins?: readonly string[];
+  /**
+   * The only origins `session.fetch` attaches tokens to. Default: none. A string
+   * gets the session's main token; an {@link ApiConfig} gets a token of its own.
+   */
+  apiOrigins?: ReadonlyArray<string | ApiConfig>;
   /** Where the server sends the browser after `logout()`. */
   postLogoutRedirectUri?: string;
   /** RFC 8707 resource indicator(s) to request tokens for. */
@@ -27,6 +30,29 @@ export interface SessionConfig {
   onEvent?: (event: LatchkeyEvent) => void;
 }
 
+/**
+ * An API with a token of its own (RFC 8707 resource indicators, a narrower
+ * scope): obtained with the session's refresh token, sent only to `origin`.
+ */
+export interface ApiConfig {
+  /** The API's origin, e.g. `'https://billing.example.com'`. */
+  origin: string;
+  /** RFC 8707 resource indicator(s) for this API's token. */
+  resource?: string | readonly string[];
+  /** The scope of this API's token (RFC 6749 §6: a subset of the session's). */
+  scope?: string;
+  /** More token-request parameters (e.g. `{ audience: 'billing' }`). */
+  params?: Readonly<Record<string, string>>;
+}
+
+/** An API with a token of its own, validated. @internal */
+export interface ResolvedApi {
+  origin: string;
+  resource: readonly string[];
+  scope: string | undefined;
+  params: Readonly<Record<string, string>>;
+}
+
 /** A validated config with every default applied. @internal */
 export interface ResolvedConfig {
   issuer: URL;
@@ -34,6 +60,8 @@ export interface ResolvedConfig {
   redirectUri: URL;
   scope: string;
   apiOrigins: ReadonlySet<string>;
+  /** The API origins with a token of their own. */
+  apis: ReadonlyMap<string, ResolvedApi>;
   postLogoutRedirectUri: URL | undefined;
   resource: readonly string[];
   dpop: boolean | undefined;
@@ -44,6 +72,8 @@ export interface ResolvedConfig {
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Token-request parameters latchkey owns. */
+const RESERVED_TOKEN_PARAMS = new Set(['grant_type', 'refresh_token', 'client_id', 'code', 'code_verifier', 'redirect_uri', 'resource', 'scope']);
 
 function fail(field: string, problem: string): never {
   throw new LatchkeyError('invalid_config', `config.${field} ${problem}`);
@@ -101,15 +131,33 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
   }
 
   const apiOrigins = new Set<string>();
+  const apis = new Map<string, ResolvedApi>();
   if (input.apiOrigins !== undefined && !Array.isArray(input.apiOrigins)) {
     fail('apiOrigins', 'must be an array of origins');
   }
-  for (const [index, origin] of stringList('apiOrigins', input.apiOrigins).entries()) {
-    const url = absoluteUrl(`apiOrigins[${index}]`, origin, true)!;
+  for (const [index, entry] of (input.apiOrigins ?? []).entries()) {
+    const field = `apiOrigins[${index}]`;
+    const spec: ApiConfig | undefined = typeof entry === 'object' && entry !== null ? entry : undefined;
+    const origin: unknown = spec ? spec.origin : entry;
+    if (typeof origin !== 'string' || origin === '') fail(spec ? `${field}.origin` : field, 'must be a non-empty origin string');
+    const url = absoluteUrl(spec ? `${field}.origin` : field, origin, true)!;
     if (url.origin !== origin.replace(/\/$/, '')) {
-      fail(`apiOrigins[${index}]`, `must be an origin like "https://api.example.com" (got ${JSON.stringify(origin)})`);
+      fail(spec ? `${field}.origin` : field, `must be an origin like "https://api.example.com" (got ${JSON.stringify(origin)})`);
     }
+    if (apiOrigins.has(url.origin)) fail(field, `repeats the origin ${url.origin}`);
     apiOrigins.add(url.origin);
+    if (!spec) continue;
+    const resource = stringList(`${field}.resource`, spec.resource);
+    for (const [i, value] of resource.entries()) absoluteUrl(`${field}.resource[${i}]`, value, true);
+    if (spec.scope !== undefined && (typeof spec.scope !== 'string' || spec.scope.trim() === '')) fail(`${field}.scope`, 'must be a non-empty string');
+    const params: Record<string, string> = {};
+    if (spec.params !== undefined && (typeof spec.params !== 'object' || spec.params === null)) fail(`${field}.params`, 'must be an object of strings');
+    for (const [name, value] of Object.entries(spec.params ?? {})) {
+      if (typeof value !== 'string') fail(`${field}.params.${name}`, 'must be a string');
+      if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'is set by latchkey');
+      params[name] = value;
+    }
+    apis.set(url.origin, { origin: url.origin, resource, scope: spec.scope, params });
   }
 
   const resource = stringList('resource', input.resource);
@@ -133,6 +181,7 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
     redirectUri,
     scope,
     apiOrigins,
+    apis,
     postLogoutRedirectUri,
     resource,
     dpop: input.dpop,

@@ -38,8 +38,8 @@ export interface Core {
   sync(): Promise<void>;
   /** Called with every adopted state (the refresher's schedule). */
   onAdopt: (held: Held | undefined) => void;
-  /** What `session.fetch` would send to the main API: a token that is not expired, and its DPoP handle. */
-  credentials: () => Promise<Credentials>;
+  /** What `session.fetch` would send to `origin` (an API origin; default the main token): a token that is not expired, and its DPoP handle. */
+  credentials: (origin?: string) => Promise<Credentials>;
   /** Messages from the other windows of this session (set by the session; capabilities may listen). */
   listen: (handler: (message: TabMessage) => void) => () => void;
   disposed: boolean;

@@ -23,10 +23,10 @@ export interface FetchDeps {
   apiOrigins: ReadonlySet<string>;
   /** The base for relative URLs: the page's URL. */
   baseUrl: () => string;
-  /** Resolves to a valid token, or rejects with `login_required`. */
-  credentials: () => Promise<Credentials>;
-  /** Refreshes after the API rejected `rejected` (shared with any refresh in flight). */
-  renew: (rejected: Credentials) => Promise<Credentials>;
+  /** Resolves to a valid token for the API at `origin`, or rejects with `login_required`. */
+  credentials: (origin: string) => Promise<Credentials>;
+  /** Refreshes after the API at `origin` rejected `rejected` (shared with any refresh in flight). */
+  renew: (rejected: Credentials, origin: string) => Promise<Credentials>;
 }
 
 type Challenge = 'nonce' | 'invalid_token' | undefined;
@@ -95,7 +95,7 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
     const target = new URL(input instanceof Request ? input.url : String(input), deps.baseUrl());
     if (!shouldAttachToken(target, deps.apiOrigins)) return deps.fetch(input, init);
 
-    let credentials = await deps.credentials();
+    let credentials = await deps.credentials(target.origin);
     let request = new Request(typeof input === 'string' || input instanceof URL ? target : input, init);
     const replayable = !(init?.body instanceof ReadableStream);
     let nonceAnswered = false;
@@ -109,7 +109,7 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
       } else if (spare && challenge === 'invalid_token' && !renewed) {
         renewed = true;
         try {
-          credentials = await deps.renew(credentials);
+          credentials = await deps.renew(credentials, target.origin);
         } catch {
           return response; // the session says why (snapshot.error); the caller gets the 401
         }

@@ -29,8 +29,8 @@ export interface RefresherDeps {
   timers: Timers;
   tabs: TabLink;
   vault: Pick<Vault, 'readSession' | 'writeSession'>;
-  /** The refresh-token grant itself (one network request). */
-  request: (from: Held) => Promise<TokenSet>;
+  /** The refresh-token grant itself (one network request), for the main token or an API's own (`target`: its origin). */
+  request: (from: Held, target: Target) => Promise<TokenSet>;
   /** Revokes a refresh token nobody will use (best-effort, never throws). */
   revoke: (refreshToken: string) => void;
   /** A number that changes whenever this tab takes another session state. */
@@ -48,14 +48,22 @@ export interface RefresherDeps {
   emit: Emit;
 }
 
+/** Which token: the session's main one (undefined), or the origin of an API with its own. @internal */
+export type Target = string | undefined;
+
+/** The access token of `target` in `tokens`, as far as the schedule is concerned. @internal */
+export function tokenOf(tokens: TokenSet, target: Target): Pick<TokenSet, 'accessToken' | 'expiresAt' | 'receivedAt'> | undefined {
+  return target === undefined ? tokens : tokens.apis?.[target];
+}
+
 /** The token lifecycle of one tab. @internal */
 export interface Refresher {
   /** Arms the timer for `held` (or disarms it for none). */
   schedule(held: Held | undefined): void;
-  /** `held`'s tokens if they need no refresh yet, else refreshed ones (a usable token survives a failed refresh). */
-  fresh(held: Held): Promise<TokenSet>;
+  /** `held`'s tokens if `target`'s token needs nothing yet, else after getting it (a usable token survives a failed refresh). */
+  fresh(held: Held, target?: Target): Promise<TokenSet>;
   /** Refreshes because an API rejected `rejectedToken`; shares any refresh in flight. */
-  renew(rejectedToken: string): Promise<TokenSet>;
+  renew(rejectedToken: string, target?: Target): Promise<TokenSet>;
   /** A wake-up (visible, pageshow, online, focus): refresh now if due, or retry a failed one. */
   wake(reason: string): void;
   /** Another tab spent the refresh token of stored `version` and could not store its successor yet. */
@@ -84,7 +92,7 @@ const noop = () => undefined;
  * @internal
  */
 export function createRefresher(deps: RefresherDeps): Refresher {
-  let inFlight: Promise<TokenSet> | undefined;
+  const inFlight = new Map<string, Promise<TokenSet>>();
   let timer: unknown;
   let stopped = false;
   let failures = 0;
@@ -97,9 +105,27 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   /** Stored versions whose refresh token was spent, the successor not stored (by any tab). */
   const spent = new Set<string>();
 
-  /** Without a refresh token there is nothing to do until the token is unusable (then the session ends). */
-  const needsRefresh = (tokens: TokenSet, now: number) =>
-    !isTokenUsable(tokens, now) || (tokens.refreshToken !== undefined && isRefreshDue(tokens, deps.leewaySeconds, now));
+  /**
+   * Whether `target`'s token must be (re)obtained now. The main token without a
+   * refresh token: nothing to do until it is unusable (then the session ends). An
+   * API's token: when it is missing, unusable, or due.
+   */
+  function needsRefresh(tokens: TokenSet, now: number, target: Target = undefined): boolean {
+    const token = tokenOf(tokens, target);
+    if (!token) return true;
+    if (!isTokenUsable(token, now)) return true;
+    return tokens.refreshToken !== undefined && isRefreshDue(token, deps.leewaySeconds, now);
+  }
+
+  /** The targets whose tokens are held: the main one, and each API's that was obtained. */
+  const targets = (tokens: TokenSet): Target[] => [undefined, ...Object.keys(tokens.apis ?? {})];
+
+  /** When the next token of `tokens` is due. */
+  function nextMoment(tokens: TokenSet): number | null {
+    if (tokens.refreshToken === undefined) return usableUntil(tokens);
+    const moments = targets(tokens).map((target) => refreshAt(tokenOf(tokens, target)!, deps.leewaySeconds)).filter((at): at is number => at !== null);
+    return moments.length ? Math.min(...moments) : null;
+  }
 
   function disarm(): void {
     if (timer !== undefined) deps.timers.clearTimeout(timer);
@@ -111,19 +137,23 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     if (stopped || !held) return;
     const now = deps.now();
     const tokens = held.tokens;
-    const at = failures > 0 ? retryAt : tokens.refreshToken === undefined ? usableUntil(tokens) : refreshAt(tokens, deps.leewaySeconds);
+    const at = failures > 0 ? retryAt : nextMoment(tokens);
     if (at === null) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - now));
     timer = deps.timers.setTimeout(() => {
       timer = undefined;
       const current = deps.current();
-      if (current && (failures > 0 || needsRefresh(current.tokens, deps.now()))) void refresh(undefined).catch(noop);
-      else schedule(current);
+      if (!current) return;
+      const due = targets(current.tokens).filter((target) => needsRefresh(current.tokens, deps.now(), target));
+      if (failures > 0 && !due.includes(undefined)) due.unshift(undefined);
+      if (due.length === 0) return schedule(current);
+      // One after another (each takes the lock): the main token first.
+      void due.reduce<Promise<unknown>>((chain, target) => chain.then(() => refresh(undefined, target)).catch(noop), Promise.resolve());
     }, delay);
   }
 
   /** Under the lock: decide, request, and store with compare-and-swap. */
-  async function exchange(rejectedToken: string | undefined): Promise<Outcome> {
+  async function exchange(rejectedToken: string | undefined, target: Target): Promise<Outcome> {
     const stored = await deps.vault.readSession();
     let from: Held | undefined = stored;
     let base = stored?.version;
@@ -148,7 +178,9 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       throw new LatchkeyError('network', 'Another tab refreshed and could not store the new tokens yet; waiting for it');
     }
     const now = deps.now();
-    const needed = rejectedToken !== undefined ? from.tokens.accessToken === rejectedToken : needsRefresh(from.tokens, now);
+    const needed = rejectedToken !== undefined
+      ? tokenOf(from.tokens, target)?.accessToken === rejectedToken
+      : needsRefresh(from.tokens, now, target);
     if (!needed) return { kind: 'held', held: from, requested: false };
     if (!withinBudget(recent, now)) {
       throw new LatchkeyError('server_error',
@@ -156,7 +188,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
     recent.push(now);
     if (recent.length > 50) recent.splice(0, recent.length - 50);
-    const next = await deps.request(from);
+    const next = await deps.request(from, target);
     const written = await deps.vault.writeSession(next, from.keys, base).then((version) => version ?? ('changed' as const), () => 'failed' as const);
     if (written === 'changed') {
       // Logged out, or logged in as someone else, while the request was out.
@@ -171,11 +203,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     return { kind: 'held', held: { version: written, tokens: next, keys: from.keys }, requested: true };
   }
 
-  async function run(rejectedToken: string | undefined): Promise<TokenSet> {
+  async function run(rejectedToken: string | undefined, target: Target): Promise<TokenSet> {
     const generation = deps.generation();
     const startedFrom = deps.current();
     try {
-      const outcome = await deps.tabs.withLock(() => exchange(rejectedToken));
+      const outcome = await deps.tabs.withLock(() => exchange(rejectedToken, target));
       if (stopped) throw new LatchkeyError('invalid_config', 'This session was disposed');
       failures = 0;
       lastError = undefined;
@@ -198,6 +230,9 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       if (stopped) throw error;
       if (error.code === 'login_required') {
         await deps.end(error, startedFrom);
+      } else if (target !== undefined) {
+        // An API's own token could not be had: that API's calls fail; the session is not in question.
+        deps.emit('refresh_failed', { code: error.code, reason: target });
       } else {
         failures += 1;
         lastError = error;
@@ -210,19 +245,23 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
   }
 
-  function refresh(rejectedToken: string | undefined): Promise<TokenSet> {
-    inFlight ??= run(rejectedToken).finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
+  function refresh(rejectedToken: string | undefined, target: Target = undefined): Promise<TokenSet> {
+    const key = target ?? '';
+    let running = inFlight.get(key);
+    if (!running) {
+      running = run(rejectedToken, target).finally(() => inFlight.delete(key));
+      inFlight.set(key, running);
+    }
+    return running;
   }
 
   return {
     schedule,
-    async fresh(held) {
+    async fresh(held, target = undefined) {
       const now = deps.now();
-      if (!needsRefresh(held.tokens, now)) return held.tokens;
-      if (lastError && now < retryAt && !inFlight) {
+      if (!needsRefresh(held.tokens, now, target)) return held.tokens;
+      const current = tokenOf(held.tokens, target);
+      if (target === undefined && lastError && now < retryAt && inFlight.size === 0) {
         // Backing off: callers do not each send a request; they get the token while
         // it lasts, else the fault. The timer (or `online`) makes the next attempt.
         if (isTokenUsable(held.tokens, now)) return held.tokens;
@@ -230,22 +269,25 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       }
       let tokens: TokenSet;
       try {
-        tokens = await refresh(undefined);
+        tokens = await refresh(undefined, target);
       } catch (error) {
-        if (isLatchkeyError(error, 'login_required') || !isTokenUsable(held.tokens, deps.now())) throw error;
+        if (isLatchkeyError(error, 'login_required') || !current || !isTokenUsable(current, deps.now())) throw error;
         return held.tokens;
       }
-      if (!isTokenUsable(tokens, deps.now())) {
+      const got = tokenOf(tokens, target);
+      if (!got || !isTokenUsable(got, deps.now())) {
         throw new LatchkeyError('server_error', 'The server issued an access token that has already expired (expires_in 0?)');
       }
       return tokens;
     },
-    renew: (rejectedToken) => refresh(rejectedToken),
+    renew: (rejectedToken, target = undefined) => refresh(rejectedToken, target),
     wake(reason) {
       const current = deps.current();
       if (!current || stopped) return;
       if (needsRefresh(current.tokens, deps.now()) || (failures > 0 && reason === 'online')) {
         void refresh(undefined).catch(noop);
+      } else if (targets(current.tokens).some((target) => needsRefresh(current.tokens, deps.now(), target))) {
+        schedule(current); // an API's token is due: the timer callback takes it at once
       } else {
         schedule(current); // re-arm: a timer may have been throttled or frozen
       }

@@ -40,8 +40,10 @@ export async function startLogin(core: Core, options: LoginOptions, go: (href: s
     issuer: server.issuer,
     clientId: config.clientId,
     redirectUri: config.redirectUri.href,
-    scope: config.scope,
-    resource: config.resource,
+    // The grant covers every API with a token of its own: their resources and scopes
+    // are asked for at login (RFC 8707 §2), and each token request narrows to one.
+    scope: [...new Set([config.scope, ...[...config.apis.values()].map((api) => api.scope ?? '')].join(' ').split(/\s+/).filter(Boolean))].join(' '),
+    resource: [...new Set([...config.resource, ...[...config.apis.values()].flatMap((api) => api.resource)])],
     options,
     dpop: keys && core.dpop({ keys, tokens: { sessionId: `login:${randomId(env.crypto)}` } as Held['tokens'] }),
     now: env.now(),
@@ -91,6 +93,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
       dpop: keys && core.dpop({ keys, tokens: { sessionId } as Held['tokens'] }),
       now: env.now,
       sessionId,
+      resource: core.config.resource,
     });
     if (core.logouts !== logouts) {
       // Logged out here while the code was being exchanged: this login is void.

@@ -51,7 +51,7 @@ export async function discover(issuer: URL, http: Http): Promise<oauth.Authoriza
 }
 
 /** Where in the protocol a failure happened; decides the error code. @internal */
-export type Phase = 'discovery' | 'authorize' | 'callback' | 'exchange' | 'refresh' | 'revoke';
+export type Phase = 'discovery' | 'authorize' | 'callback' | 'exchange' | 'refresh' | 'api' | 'revoke';
 
 function isNetworkFailure(error: unknown): boolean {
   if (error instanceof TypeError && !('code' in error)) return true; // fetch() failed
@@ -84,13 +84,16 @@ export function toLatchkeyError(error: unknown, phase: Phase): LatchkeyError {
     callback: 'The login response',
     exchange: 'The code exchange',
     refresh: 'The token refresh',
+    api: 'The request for an API\'s own token',
     revoke: 'The token revocation',
   }[phase];
   if (isNetworkFailure(error)) {
     return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause });
   }
   const status = serverStatus(error);
-  if (phase === 'refresh' && (status === 400 || status === 401)) {
+  // An API's own token refused for the API's sake (invalid_target, invalid_scope) leaves the session alone.
+  const apiRefusal = phase === 'api' && error instanceof oauth.ResponseBodyError && error.error !== 'invalid_grant';
+  if ((phase === 'refresh' || phase === 'api') && !apiRefusal && (status === 400 || status === 401)) {
     // Whatever the body (JSON, empty, HTML): the token endpoint refused this refresh token.
     const details = error instanceof oauth.ResponseBodyError
       ? { serverError: error.error, ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }) }

@@ -1,5 +1,8 @@
 import type { TokenSet } from './vault.js';
 
+/** What the schedule reads of a token. @internal */
+export type Timed = Pick<TokenSet, 'expiresAt' | 'receivedAt'>;
+
 /**
  * A token this close to its expiry is not handed out (it could expire in
  * flight): 5 s, or a tenth of a shorter lifetime.
@@ -12,7 +15,7 @@ export const EXPIRY_MARGIN_MS = 5_000;
  * expiry is usable until the API rejects it. Pure.
  * @internal
  */
-export function isTokenUsable(tokens: TokenSet, now: number): boolean {
+export function isTokenUsable(tokens: Timed, now: number): boolean {
   const until = usableUntil(tokens);
   return until === null || now < until;
 }
@@ -22,7 +25,7 @@ export function isTokenUsable(tokens: TokenSet, now: number): boolean {
  * margin; null when the expiry is unknown. Pure.
  * @internal
  */
-export function usableUntil(tokens: Pick<TokenSet, 'expiresAt' | 'receivedAt'>): number | null {
+export function usableUntil(tokens: Timed): number | null {
   if (tokens.expiresAt === null) return null;
   const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, tokens.expiresAt - tokens.receivedAt) / 10);
   return tokens.expiresAt - margin;
@@ -36,14 +39,14 @@ export function usableUntil(tokens: Pick<TokenSet, 'expiresAt' | 'receivedAt'>):
  * `invalid_token`. Pure.
  * @internal
  */
-export function refreshAt(tokens: TokenSet, leewaySeconds: number): number | null {
+export function refreshAt(tokens: Timed, leewaySeconds: number): number | null {
   if (tokens.expiresAt === null) return null;
   const lifetime = Math.max(0, tokens.expiresAt - tokens.receivedAt);
   return Math.max(tokens.expiresAt - leewaySeconds * 1000, tokens.receivedAt + lifetime * 0.75);
 }
 
 /** Whether a refresh is due at `now` (see {@link refreshAt}). Pure. @internal */
-export function isRefreshDue(tokens: TokenSet, leewaySeconds: number, now: number): boolean {
+export function isRefreshDue(tokens: Timed, leewaySeconds: number, now: number): boolean {
   const at = refreshAt(tokens, leewaySeconds);
   return at !== null && now >= at;
 }

@@ -5,7 +5,7 @@ import type { Environment } from './env.js';
 import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
 import { createAuthorizedFetch, type Credentials } from './fetch.js';
 import { registerCore } from './internal.js';
-import { createRefresher, type Held } from './lifecycle.js';
+import { createRefresher, tokenOf, type Held, type Target } from './lifecycle.js';
 import { completeCallback, startLogin, type CallbackOutcome } from './login.js';
 import { endSession, type LogoutOptions } from './logout.js';
 import type { IdTokenClaims, SessionSnapshot } from './snapshot.js';
@@ -31,8 +31,12 @@ export interface Session<User extends { sub: string } = IdTokenClaims> {
    * @throws LatchkeyError `invalid_callback` (also when there is no callback here), `authorization_error`
    */
   handleRedirectCallback(url?: string): Promise<{ returnTo?: string }>;
-  /** A valid access token, refreshed first when needed; rejects with `login_required`. */
-  getAccessToken(): Promise<string>;
+  /**
+   * A valid access token, refreshed first when needed; with `{ api }` the token
+   * that API gets (its own, for an API configured as an object).
+   * @throws LatchkeyError `login_required`; `origin_not_allowed` for an `api` outside `apiOrigins`
+   */
+  getAccessToken(options?: { api?: string }): Promise<string>;
   /** `window.fetch` that authorizes requests to the configured API origins. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** Ends the session here and in every tab, revokes, and (unless `localOnly`) at the server. */
@@ -41,6 +45,13 @@ export interface Session<User extends { sub: string } = IdTokenClaims> {
   dispose(): void;
 }
 
+const originOf = (href: string): string => {
+  try {
+    return new URL(href).origin;
+  } catch {
+    return href;
+  }
+};
 const noSession = () => new LatchkeyError('login_required', 'There is no session; call login()');
 const asResult = (outcome: CallbackOutcome): { returnTo?: string } =>
   outcome.kind === 'done' && outcome.returnTo !== undefined ? { returnTo: outcome.returnTo } : {};
@@ -61,13 +72,15 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
     timers: env.timers,
     tabs,
     vault,
-    async request(from) {
+    async request(from, target) {
       const server = await core.getServer();
       const handle = core.dpop(from);
       if (from.tokens.tokenType === 'dpop' && !handle) {
         throw new LatchkeyError('login_required', 'The DPoP key of this session is gone; log in again');
       }
-      return refreshTokens(server, core.http, from.tokens, from.tokens.tokenType === 'dpop' ? handle : undefined, config.resource, env.now);
+      const bound = from.tokens.tokenType === 'dpop' ? handle : undefined;
+      const api = target === undefined ? undefined : config.apis.get(target);
+      return refreshTokens(server, core.http, from.tokens, bound, config.resource, env.now, api);
     },
     revoke(refreshToken) {
       void core.getServer().then((server) => revokeToken(server, core.http, refreshToken, 'refresh_token')).catch(() => undefined);
@@ -147,29 +160,37 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   const stopListening = tabs.listen((message) => void onTabMessage(message));
   const stopWaking = env.onWake((reason) => refresher.wake(reason));
 
-  async function validTokens(): Promise<{ held: Held; tokens: TokenSet }> {
+  /** The API origin whose own token `origin` gets, or undefined for the main token. */
+  const targetOf = (origin: string): Target => (config.apis.has(origin) ? origin : undefined);
+
+  async function validTokens(target: Target = undefined): Promise<TokenSet> {
     core.assertUsable();
     await ready;
     const held = core.held();
     if (!held) throw noSession();
-    return { held, tokens: await refresher.fresh(held) };
+    return refresher.fresh(held, target);
   }
 
-  function credentialsFor(tokens: TokenSet): Credentials {
+  function credentialsFor(tokens: TokenSet, target: Target): Credentials {
+    const token = target === undefined ? tokens : tokens.apis?.[target];
+    if (!token) throw noSession();
     const held = core.held();
-    const handle = tokens.tokenType === 'dpop' && held ? core.dpop({ keys: held.keys, tokens }) : undefined;
-    if (tokens.tokenType === 'dpop' && !handle) throw noSession();
-    return { accessToken: tokens.accessToken, dpop: handle };
+    const handle = token.tokenType === 'dpop' && held ? core.dpop({ keys: held.keys, tokens }) : undefined;
+    if (token.tokenType === 'dpop' && !handle) throw noSession();
+    return { accessToken: token.accessToken, dpop: handle };
   }
 
-  core.credentials = async () => credentialsFor((await validTokens()).tokens);
+  core.credentials = async (origin) => {
+    const target = origin === undefined ? undefined : targetOf(origin);
+    return credentialsFor(await validTokens(target), target);
+  };
 
   const authorizedFetch = createAuthorizedFetch({
     fetch: env.fetch,
     apiOrigins: config.apiOrigins,
     baseUrl: () => env.currentUrl() ?? config.redirectUri.href,
-    credentials: () => core.credentials(),
-    renew: async (rejected) => credentialsFor(await refresher.renew(rejected.accessToken)),
+    credentials: (origin) => core.credentials(origin),
+    renew: async (rejected, origin) => credentialsFor(await refresher.renew(rejected.accessToken, targetOf(origin)), targetOf(origin)),
   });
 
   const session: Session<User> = {
@@ -196,7 +217,13 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       return asResult(outcome);
     },
 
-    getAccessToken: async () => (await validTokens()).tokens.accessToken,
+    async getAccessToken(options = {}) {
+      if (options.api === undefined) return (await validTokens()).accessToken;
+      const origin = originOf(options.api);
+      if (!config.apiOrigins.has(origin)) throw new LatchkeyError('origin_not_allowed', `${options.api} is not one of apiOrigins`);
+      const tokens = await validTokens(targetOf(origin));
+      return tokenOf(tokens, targetOf(origin))!.accessToken;
+    },
 
     fetch: (input, init) => authorizedFetch(input, init),
 

@@ -2,7 +2,8 @@ import * as oauth from 'oauth4webapi';
 import { LatchkeyError } from './errors.js';
 import { requestOptions, toLatchkeyError, withDpopNonceRetry, type Http, type Server } from './protocol.js';
 import { boundedOffset, estimateServerOffset, unverifiedIat } from './skew.js';
-import type { TokenSet } from './vault.js';
+import type { ResolvedApi } from './config.js';
+import type { ApiToken, TokenSet } from './vault.js';
 
 /** What the code exchange needs besides the server. @internal */
 export interface CodeExchange {
@@ -16,6 +17,8 @@ export interface CodeExchange {
   now: () => number;
   /** A random id for the session this login starts (kept across refreshes). */
   sessionId: string;
+  /** The main token's resource indicator(s), when the grant covers more than one (RFC 8707 §2.2). */
+  resource?: readonly string[];
 }
 
 /** Who a token set belongs to: issuer, client and the login it descends from. @internal */
@@ -65,6 +68,7 @@ export function toTokenSet(
   if (idToken !== undefined) set.idToken = idToken;
   const scope = result.scope ?? previous?.scope;
   if (scope !== undefined) set.scope = scope;
+  if (previous?.apis) set.apis = previous.apis; // each API's token lives on until its own expiry
   return set;
 }
 
@@ -106,7 +110,11 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
         exchange.callbackParameters,
         exchange.redirectUri,
         exchange.codeVerifier,
-        { ...requestOptions(http), ...(exchange.dpop && { DPoP: exchange.dpop }) },
+        {
+          ...requestOptions(http),
+          ...(exchange.dpop && { DPoP: exchange.dpop }),
+          ...(exchange.resource?.length && { additionalParameters: exchange.resource.map((value) => ['resource', value]) }),
+        },
       );
       await learnServerClock(server, http, response);
       const result = await oauth.processAuthorizationCodeResponse(server.as, server.client, response, {
@@ -125,9 +133,11 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
 }
 
 /**
- * Runs a refresh-token grant. The new refresh token (rotation) replaces the old
- * one in the returned set; claims are kept unless a new ID token came.
- * @throws LatchkeyError `login_required` (invalid_grant), `network` or `server_error`
+ * Runs a refresh-token grant, for the session's main token or, with `api`, for
+ * an API's own token (carrying its `resource`, `scope` and `params`). The new
+ * refresh token (rotation) replaces the old one in the returned session; claims
+ * are kept unless a new ID token came; an API's token goes into `apis`.
+ * @throws LatchkeyError `login_required` (the refresh token is no good), `server_error` (an API's token refused), `network`
  * @internal
  */
 export async function refreshTokens(
@@ -137,27 +147,35 @@ export async function refreshTokens(
   dpop: oauth.DPoPHandle | undefined,
   resource: readonly string[],
   now: () => number,
+  api?: ResolvedApi,
 ): Promise<TokenSet> {
-  if (!previous.refreshToken) {
-    throw new LatchkeyError('login_required',
-      'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
-  }
   const refreshToken = previous.refreshToken;
+  if (!refreshToken) {
+    throw api
+      ? new LatchkeyError('server_error', `The server issued no refresh token, so latchkey cannot get a token for ${api.origin}`)
+      : new LatchkeyError('login_required',
+        'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
+  }
   try {
     return await withDpopNonceRetry(async () => {
-      const additionalParameters = new URLSearchParams();
-      for (const value of resource) additionalParameters.append('resource', value);
+      const additionalParameters = new URLSearchParams(api?.params as Record<string, string> | undefined);
+      for (const value of api?.resource ?? resource) additionalParameters.append('resource', value);
+      if (api?.scope !== undefined) additionalParameters.set('scope', api.scope);
       const response = await oauth.refreshTokenGrantRequest(server.as, server.client, oauth.None(), refreshToken, {
         ...requestOptions(http),
         additionalParameters,
         ...(dpop && { DPoP: dpop }),
       });
-      await learnServerClock(server, http, response);
+      if (!api) await learnServerClock(server, http, response);
       const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
-      return toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
+      const set = toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
+      if (!api) return set;
+      const token: ApiToken = { accessToken: set.accessToken, tokenType: set.tokenType, expiresAt: set.expiresAt, receivedAt: set.receivedAt };
+      if (result.scope !== undefined) token.scope = result.scope;
+      return { ...previous, refreshToken: set.refreshToken ?? refreshToken, apis: { ...previous.apis, [api.origin]: token } };
     });
   } catch (error) {
-    throw toLatchkeyError(error, 'refresh');
+    throw toLatchkeyError(error, api ? 'api' : 'refresh');
   }
 }
 

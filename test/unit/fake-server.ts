@@ -39,6 +39,8 @@ export function fakeServer(options: FakeServerOptions = {}) {
   const refreshTokens = new Set<string>();
   /** Whose grant each refresh token continues. */
   const subjects = new Map<string, string>();
+  /** Which resource each access token was issued for ('main' without a resource indicator). */
+  const audiences = new Map<string, string>();
   let serial = 0;
   let online = true;
   /** How the token endpoint fails, if it does. */
@@ -68,8 +70,9 @@ export function fakeServer(options: FakeServerOptions = {}) {
     ].join('.');
   }
 
-  function tokens(clientId: string, sub: string, dpop: boolean, extra: Record<string, unknown>) {
+  function tokens(clientId: string, sub: string, dpop: boolean, extra: Record<string, unknown>, resource?: string | null) {
     const refresh = `rt-${++serial}`;
+    audiences.set(`at-${serial}`, resource ?? 'main');
     refreshTokens.add(refresh);
     subjects.set(refresh, sub);
     liveAccessTokens.add(`at-${serial}`);
@@ -145,7 +148,7 @@ export function fakeServer(options: FakeServerOptions = {}) {
       if (form.get('grant_type') === 'refresh_token') {
         const spent = form.get('refresh_token') ?? '';
         if (!refreshTokens.delete(spent)) return json({ error: 'invalid_grant' }, 400);
-        return tokens(form.get('client_id')!, subjects.get(spent) ?? 'alice', proof !== null, {});
+        return tokens(form.get('client_id')!, subjects.get(spent) ?? 'alice', proof !== null, {}, form.get('resource'));
       }
     }
     if (route === `POST ${ISSUER}/revoke`) {
@@ -223,6 +226,8 @@ export function fakeServer(options: FakeServerOptions = {}) {
       return callback.href;
     },
     pushedParams: (uri: string) => pushed.get(uri),
+    /** The resource an access token was issued for ('main' for none). */
+    audienceOf: (accessToken: string) => audiences.get(accessToken),
     decodeProof: (proof: string) => ({ header: fromB64u(proof.split('.')[0]!), payload: fromB64u(proof.split('.')[1]!) }),
   };
 }

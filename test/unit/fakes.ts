@@ -111,3 +111,13 @@ export function tabHub() {
     },
   };
 }
+
+/**
+ * Lets pending work settle until `ready()` holds, or gives up after `rounds`
+ * settles (then the caller's assertions say what is wrong). For states that a
+ * busy machine reaches later, never for counting: what must not happen is
+ * asserted after.
+ */
+export async function eventually(ready: () => boolean | Promise<boolean>, rounds = 80): Promise<void> {
+  for (let i = 0; i < rounds && !(await ready()); i++) await settle(2);
+}

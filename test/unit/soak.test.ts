@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/session.ts';
 import { createVault } from '../../src/vault.ts';
 import { APP, ISSUER } from './fake-server.ts';
-import { settle } from './fakes.ts';
+import { eventually, settle } from './fakes.ts';
 import { harness } from './harness.ts';
 
 /** mulberry32: a small seeded PRNG. */
@@ -60,6 +60,12 @@ describe('soak: two tabs, random interleavings of refresh, login and logout', ()
 
     async function check(step: number): Promise<void> {
       await settle(4);
+      // Tab messages and storage reads finish on real time: wait (bounded) until the step has settled.
+      await eventually(async () => {
+        const now = await vault.readSession();
+        return tabs.every((tab) => tab.getSnapshot().status === (now ? 'authenticated' : 'unauthenticated') &&
+          (tab.getSnapshot().user?.sub ?? null) === (now?.tokens.claims.sub ?? null));
+      });
       const stored = await vault.readSession();
       const where = `seed ${SEED}, step ${step}`;
       for (const tab of tabs) {
