@@ -5,6 +5,8 @@
  * the server refuses to be framed), and getAuthorizationHeaders driving an XHR
  * client (axios) against the DPoP-verifying API.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, logIn, openApp, test, type Stack } from './fixtures.ts';
 
@@ -126,9 +128,13 @@ test.describe('checkSession', () => {
   });
 });
 
+/** axios's browser build (UMD: sets window.axios), evaluated into the page; the app itself has no axios. */
+const axiosBrowserBuild = readFileSync(resolve(import.meta.dirname, '../../node_modules/axios/dist/axios.min.js'), 'utf8');
+
 test.describe('getAuthorizationHeaders', () => {
   test('an XHR client (axios) calls the DPoP-bound API with them; a proof for another method is refused', async ({ page, stack }) => {
     await logIn(page, stack, 'dave');
+    await page.evaluate(axiosBrowserBuild);
     const results = await page.evaluate(async (api) => {
       const { getAuthorizationHeaders } = window.latchkey;
       const session = window.session!;
