@@ -135,8 +135,9 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
   function plan(): void {
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
+    if (core.disposed && !stopped) return off(); // the session was disposed: let go of its listeners too
     const tokens = core.held()?.tokens;
-    if (stopped || running || core.disposed || !renewable(tokens)) return;
+    if (stopped || running || !renewable(tokens)) return;
     const at = dueAt(tokens);
     if (at >= (usableUntil(tokens) ?? Infinity)) return; // no time left to try: it ends at expiry
     timer = timers.setTimeout(() => {
@@ -147,7 +148,7 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
 
   async function renew(): Promise<void> {
     const tokens = core.held()?.tokens;
-    if (stopped || running || !renewable(tokens) || now() < dueAt(tokens)) return plan();
+    if (stopped || running || core.disposed || !renewable(tokens) || now() < dueAt(tokens)) return plan();
     running = true;
     try {
       // One tab at a time; once the lock is ours, another tab may already have renewed.
@@ -175,12 +176,13 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
 
   const unsubscribe = core.snapshot.subscribe(plan);
   const stopWaking = core.env.onWake(() => void renew());
-  plan();
-  return () => {
+  function off(): void {
     stopped = true;
     unsubscribe();
     stopWaking();
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
-  };
+  }
+  plan();
+  return off;
 }

@@ -276,6 +276,30 @@ describe('enableSilentRenew', () => {
     session.dispose();
   });
 
+  it('a disposed session: nothing renews, and the wake-up listener is let go at the next wake-up', async () => {
+    const h = harness();
+    const frames = fakeFrames(h, () => ({}));
+    let listening = 0;
+    const onWake = h.env.onWake;
+    h.env.onWake = (handler) => {
+      listening += 1;
+      const stop = onWake(handler);
+      return () => {
+        listening -= 1;
+        return stop();
+      };
+    };
+    const session = await noRefreshTokenSession(h);
+    enableSilentRenew(session);
+    expect(listening).toBe(2); // the session's and silent renewal's
+    session.dispose();
+    await h.clock.advance(400_000); // past the renewal point: its timer was armed before dispose()
+    h.wake('focus');
+    await settle(2);
+    expect(frames).toHaveLength(0);
+    expect(listening).toBe(0);
+  });
+
   it('one tab renews for all: the others take the result from storage', async () => {
     const h = harness();
     const frames = fakeFrames(h, () => ({}));
