@@ -107,14 +107,20 @@ export function loginWithPopup<User extends { sub: string }>(session: Session<Us
   };
   watchClosed();
 
+  let over = false;
+  // A login that is over (replaced, closed, timed out) never sends the window anywhere.
+  const go = (href: string) => {
+    if (!over && !replaced) popup.navigate(href);
+  };
   const run = async (): Promise<void> => {
-    const { id } = await Promise.race([startLogin(core, login, (href) => popup.navigate(href)), failed]);
+    const { id } = await Promise.race([startLogin(core, login, go), failed]);
     const outcome = await Promise.race([watch.outcome(id), failed]);
     if (!outcome.ok) throw outcome.error;
     await adoptLogin(core);
     core.emit('logged_in', { reason: 'popup' });
   };
   return run().finally(() => {
+    over = true;
     watch.stop();
     timers.clearTimeout(deadline);
     timers.clearTimeout(poll);

@@ -49,8 +49,12 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
       `The authorization server did not answer within ${timeoutSeconds} s (it refuses to be framed, or the browser blocks its cookies in a frame)`)),
     timeoutSeconds * 1000,
   );
+  let over = false;
   try {
-    const { id } = await Promise.race([startLogin(core, { prompt: 'none' }, (href) => frame.navigate(href)), failed]);
+    const go = (href: string) => {
+      if (!over) frame.navigate(href); // never after a timeout: the frame is gone
+    };
+    const { id } = await Promise.race([startLogin(core, { prompt: 'none' }, go), failed]);
     const outcome = await Promise.race([watch.outcome(id), failed]);
     if (!outcome.ok) {
       if (outcome.error.code === 'authorization_error' && NO_SERVER_SESSION.has(outcome.error.serverError ?? '')) return false;
@@ -59,6 +63,7 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
     await adoptLogin(core);
     return true;
   } finally {
+    over = true;
     watch.stop();
     timers.clearTimeout(deadline);
     frame.remove();
