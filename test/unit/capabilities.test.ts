@@ -233,6 +233,29 @@ describe('checkSession', () => {
     opener.dispose();
   });
 
+  it('a check that timed out before its login was ready never loads the frame', async () => {
+    const h = harness();
+    const frames = fakeFrames(h, () => ({}));
+    // Discovery answers only when the test says so.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fetch = h.env.fetch;
+    h.env.fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes('openid-configuration')) await gate;
+      return fetch(input, init);
+    };
+    const opener = h.make();
+    await opener.ready;
+    const check = caught(checkSession(opener, { timeoutSeconds: 2 }));
+    await h.clock.advance(2_000);
+    expect(isLatchkeyError(await check, 'timeout')).toBe(true);
+    release();
+    await settle(4);
+    expect(frames[0]!.hrefs).toEqual([]);
+    expect(frames[0]!.removed).toBe(true);
+    opener.dispose();
+  });
+
   it('rejects with timeout when the frame never answers, and removes the frame', async () => {
     const h = harness();
     const frames = fakeFrames(h, () => 'silent');
