@@ -418,6 +418,18 @@ describe('getAuthorizationHeaders', () => {
     session.dispose();
   });
 
+  it('an API that demands DPoP nonces: once session.fetch learned the nonce, the headers carry it', async () => {
+    const h = harness({ dpop: true, apiNonce: true });
+    const session = await h.logIn();
+    const send = async (headers: Record<string, string>) => (await h.server.fetch(`${API}/items`, { headers })).status;
+    expect(await send(await getAuthorizationHeaders(session, `${API}/items`))).toBe(401); // use_dpop_nonce
+    expect((await session.fetch(`${API}/items`)).status).toBe(200); // answers the challenge, learns the nonce
+    const headers = await getAuthorizationHeaders(session, `${API}/items`);
+    expect(h.server.decodeProof(headers.dpop!).payload.nonce).toBe('server-nonce-1');
+    expect(await send(headers)).toBe(200);
+    session.dispose();
+  });
+
   it('origin_not_allowed outside apiOrigins (exact origin), login_required without a session', async () => {
     const h = harness();
     const session = await h.logIn();
