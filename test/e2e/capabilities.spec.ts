@@ -19,6 +19,17 @@ function mainFrameNavigations(page: Page): string[] {
   return urls;
 }
 
+/** Collects the Content-Security-Policy violations of the page's main document (from its next load on). */
+async function watchPolicy(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    if (window !== window.top) return;
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+  });
+  return () => page.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? ['not watched']);
+}
+
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => window.session !== undefined);
   await page.evaluate(() => window.session!.ready);
@@ -47,6 +58,7 @@ const checkSession = (page: Page, timeoutSeconds?: number) =>
 
 test.describe('loginWithPopup', () => {
   test('a click opens the popup, the user logs in there, and this tab becomes authenticated without navigating', async ({ page, stack }) => {
+    const violations = await watchPolicy(page);
     await openApp(page, stack);
     await expect(page.locator('#status')).toHaveText('unauthenticated');
     const navigations = mainFrameNavigations(page);
@@ -65,6 +77,7 @@ test.describe('loginWithPopup', () => {
     expect(navigations).toEqual([]);
     const me = await page.evaluate(async (api) => (await window.session!.fetch(`${api}/api/me`)).json(), stack.server.apiOrigin);
     expect(me).toMatchObject({ sub: 'alice' });
+    expect(await violations()).toEqual([]);
   });
 
   test('the user closes the popup: popup_closed, and the tab stays signed out', async ({ page, stack }) => {
@@ -94,7 +107,8 @@ test.describe('loginWithPopup', () => {
 });
 
 test.describe('checkSession', () => {
-  test('true with a session at the server: authenticated, no navigation, the frame removed', async ({ page, stack }) => {
+  test('true with a session at the server: authenticated, no navigation, the frame removed, no CSP violation', async ({ page, stack }) => {
+    const violations = await watchPolicy(page);
     await serverSessionOnly(page, stack, 'bob');
     const navigations = mainFrameNavigations(page);
     expect(await checkSession(page)).toEqual({ result: true });
@@ -102,6 +116,7 @@ test.describe('checkSession', () => {
     await expect(page.locator('#user')).toHaveText('bob');
     expect(navigations).toEqual([]);
     expect(await page.locator('iframe').count()).toBe(0);
+    expect(await violations()).toEqual([]);
   });
 
   test('false without a session at the server: no error, no navigation, still signed out', async ({ page, stack }) => {
