@@ -9,7 +9,10 @@ import type { Session } from './session.js';
  * `authorization` (`Bearer <token>`, or `DPoP <token>`), plus `dpop`, a fresh
  * proof bound to exactly this method and URL, for a DPoP-bound token. For HTTP
  * clients that are not `fetch` (XHR, axios, Angular's `HttpClient`): call it
- * for every request, since a proof is good for one request only.
+ * for every request, since a proof is good for one request only. The proof
+ * carries the DPoP nonce latchkey last learned for that origin (through
+ * `session.fetch`, which answers `use_dpop_nonce` challenges by itself). The
+ * method is upper-cased, as XHR and axios send it.
  *
  * @example
  * ```ts
@@ -35,7 +38,7 @@ export async function getAuthorizationHeaders<User extends { sub: string }>(
   if (!shouldAttachToken(target, core.config.apiOrigins)) {
     throw new LatchkeyError('origin_not_allowed', `${target.origin} is not one of apiOrigins: no token is sent there`);
   }
-  const credentials = await core.credentials();
+  const credentials = await core.credentials(target.origin);
   if (!credentials.dpop) return { authorization: `Bearer ${credentials.accessToken}` };
   // oauth4webapi makes the proof exactly as session.fetch does; the request it
   // would send is captured and never leaves (a synthetic answer comes back).

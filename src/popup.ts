@@ -12,6 +12,9 @@ export interface PopupLoginOptions extends LoginOptions {
   timeoutSeconds?: number;
 }
 
+/** The popup login in progress per session: a newer one (a second click) takes its window over. */
+const inProgress = new WeakMap<object, () => void>();
+
 /** How often the popup is checked for having been closed, ms. @internal */
 export const POPUP_POLL_MS = 500;
 const POPUP_NAME = 'latchkey-login';
@@ -77,6 +80,15 @@ export function loginWithPopup<User extends { sub: string }>(session: Session<Us
   const { timers } = core.env;
   const { failed, fail } = failureSignal();
   const watch = watchLogin(core);
+  // `window.open` with the same name reused the window of a login still in progress:
+  // that login is over (its window now runs this one), and must not close it.
+  let replaced = false;
+  inProgress.get(core)?.();
+  const replace = () => {
+    replaced = true;
+    fail(new LatchkeyError('popup_closed', 'Another popup login took over the login window'));
+  };
+  inProgress.set(core, replace);
   const deadline = timers.setTimeout(
     () => fail(new LatchkeyError('timeout', `The popup login did not complete within ${timeoutSeconds} s`)),
     timeoutSeconds * 1000,
@@ -95,17 +107,25 @@ export function loginWithPopup<User extends { sub: string }>(session: Session<Us
   };
   watchClosed();
 
+  let over = false;
+  // A login that is over (replaced, closed, timed out) never sends the window anywhere.
+  const go = (href: string) => {
+    if (!over && !replaced) popup.navigate(href);
+  };
   const run = async (): Promise<void> => {
-    const { id } = await Promise.race([startLogin(core, login, (href) => popup.navigate(href)), failed]);
+    const { id } = await Promise.race([startLogin(core, login, go), failed]);
     const outcome = await Promise.race([watch.outcome(id), failed]);
     if (!outcome.ok) throw outcome.error;
     await adoptLogin(core);
     core.emit('logged_in', { reason: 'popup' });
   };
   return run().finally(() => {
+    over = true;
     watch.stop();
     timers.clearTimeout(deadline);
     timers.clearTimeout(poll);
+    if (inProgress.get(core) === replace) inProgress.delete(core);
+    if (replaced) return;
     try {
       popup.close();
     } catch {

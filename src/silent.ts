@@ -49,8 +49,12 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
       `The authorization server did not answer within ${timeoutSeconds} s (it refuses to be framed, or the browser blocks its cookies in a frame)`)),
     timeoutSeconds * 1000,
   );
+  let over = false;
   try {
-    const { id } = await Promise.race([startLogin(core, { prompt: 'none' }, (href) => frame.navigate(href)), failed]);
+    const go = (href: string) => {
+      if (!over) frame.navigate(href); // never after a timeout: the frame is gone
+    };
+    const { id } = await Promise.race([startLogin(core, { prompt: 'none' }, go), failed]);
     const outcome = await Promise.race([watch.outcome(id), failed]);
     if (!outcome.ok) {
       if (outcome.error.code === 'authorization_error' && NO_SERVER_SESSION.has(outcome.error.serverError ?? '')) return false;
@@ -59,6 +63,7 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
     await adoptLogin(core);
     return true;
   } finally {
+    over = true;
     watch.stop();
     timers.clearTimeout(deadline);
     frame.remove();
@@ -135,8 +140,9 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
   function plan(): void {
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
+    if (core.disposed && !stopped) return off(); // the session was disposed: let go of its listeners too
     const tokens = core.held()?.tokens;
-    if (stopped || running || core.disposed || !renewable(tokens)) return;
+    if (stopped || running || !renewable(tokens)) return;
     const at = dueAt(tokens);
     if (at >= (usableUntil(tokens) ?? Infinity)) return; // no time left to try: it ends at expiry
     timer = timers.setTimeout(() => {
@@ -147,7 +153,7 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
 
   async function renew(): Promise<void> {
     const tokens = core.held()?.tokens;
-    if (stopped || running || !renewable(tokens) || now() < dueAt(tokens)) return plan();
+    if (stopped || running || core.disposed || !renewable(tokens) || now() < dueAt(tokens)) return plan();
     running = true;
     try {
       // One tab at a time; once the lock is ours, another tab may already have renewed.
@@ -175,12 +181,13 @@ export function enableSilentRenew<User extends { sub: string }>(session: Session
 
   const unsubscribe = core.snapshot.subscribe(plan);
   const stopWaking = core.env.onWake(() => void renew());
-  plan();
-  return () => {
+  function off(): void {
     stopped = true;
     unsubscribe();
     stopWaking();
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
-  };
+  }
+  plan();
+  return off;
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { benchDir } from './bundle.mjs';
 import { buildPages, launchChromium, RUNNABLE_APPS, startServers } from './browser.mjs';
 import { checkApps } from './apps-check.mjs';
-import { measureSizes, REACT_SIZE_ENTRIES } from './size.mjs';
+import { CAPABILITY_SIZE_ENTRIES, measureSizes, REACT_SIZE_ENTRIES, SIZE_ENTRIES } from './size.mjs';
 import { measureLogin, measurePerCall, measureRestore } from './timings.mjs';
 import { measureRefresh } from './refresh.mjs';
 import { environment, renderReport } from './report.mjs';
@@ -47,6 +47,8 @@ if (wanted('size')) {
   results.sizes = await measureSizes();
   log('1/3 bundle size: React apps');
   results.reactSizes = await measureSizes(REACT_SIZE_ENTRIES);
+  log('1/3 bundle size: latchkey with each optional capability');
+  results.capabilitySizes = await measureSizes([SIZE_ENTRIES[0], ...CAPABILITY_SIZE_ENTRIES]);
 }
 
 // The browser parts: the size apps run end to end, the timings, the refresh economy.

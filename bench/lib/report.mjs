@@ -120,6 +120,24 @@ function reactSizeSection(sizes, env) {
   ].join('\n');
 }
 
+function capabilitySizeSection(sizes) {
+  const base = sizes.find((row) => row.id === 'latchkey');
+  const rows = sizes.filter((row) => row !== base).map((row) => [
+    row.label,
+    bytes(row.minified),
+    bytes(row.gzip),
+    bytes(row.brotli),
+    `+${bytes(row.gzip - base.gzip)}`,
+  ]);
+  return [
+    '## 1c. Optional capabilities',
+    '',
+    `latchkey's capabilities are free functions: an app that does not import one does not ship it (test/package/treeshake-check.mjs). Each row is the latchkey app above (bench/apps/latchkey.js) with one capability in use (bench/apps/latchkey-*.js), bundled the same way; "adds" is the gzip bytes over the latchkey app (${bytes(base.gzip)} B gzip). enableSilentRenew includes checkSession.`,
+    '',
+    table(['app', 'minified', 'gzip', 'brotli', 'adds (gzip)'], rows),
+  ].join('\n');
+}
+
 function restoreSection(restore) {
   const l = restore.latchkey;
   const o = restore['oidc-client-ts'];
@@ -283,6 +301,7 @@ export function renderReport(results) {
   if (results.sizes || results.restore || results.perCall || results.refresh) sections.push('', targetsSection(results));
   if (results.sizes) sections.push('', sizeSection(results.sizes, env, results.appsRun));
   if (results.reactSizes) sections.push('', reactSizeSection(results.reactSizes, env));
+  if (results.capabilitySizes) sections.push('', capabilitySizeSection(results.capabilitySizes));
   if (results.restore) sections.push('', restoreSection(results.restore));
   if (results.perCall) sections.push('', perCallSection(results.perCall));
   if (results.login) sections.push('', loginSection(results.login));

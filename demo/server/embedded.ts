@@ -24,6 +24,11 @@ export interface EmbeddedOptions {
   accessTokenTtl?: number;
   /** The authorization server demands DPoP nonces. Default false (same as `behaviour.dpopRequireNonce`). */
   dpopRequireNonce?: boolean;
+  /**
+   * The authorization server issues refresh tokens. Default true; false is
+   * `behaviour.refreshTokens: 'none'` (sessions live on the server's cookie alone).
+   */
+  refreshTokens?: boolean;
   /** The API demands DPoP nonces. Default false (same as `behaviour.apiRequireDpopNonce`). */
   apiRequireDpopNonce?: boolean;
   /** A real server's documented behaviour to imitate (profiles.ts). Default 'default': today's server. */
@@ -172,6 +177,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   });
   const behaviour = resolveBehaviour(options.profile, {
     ...(options.dpopRequireNonce !== undefined && { dpopRequireNonce: options.dpopRequireNonce }),
+    ...(options.refreshTokens === false && { refreshTokens: 'none' as const }),
     ...(options.apiRequireDpopNonce !== undefined && { apiRequireDpopNonce: options.apiRequireDpopNonce }),
     ...options.behaviour,
   });

@@ -5,6 +5,8 @@
  * the server refuses to be framed), and getAuthorizationHeaders driving an XHR
  * client (axios) against the DPoP-verifying API.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, logIn, openApp, test, type Stack } from './fixtures.ts';
 
@@ -15,6 +17,17 @@ function mainFrameNavigations(page: Page): string[] {
     if (frame === page.mainFrame()) urls.push(frame.url());
   });
   return urls;
+}
+
+/** Collects the Content-Security-Policy violations of the page's main document (from its next load on). */
+async function watchPolicy(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    if (window !== window.top) return;
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
+  });
+  return () => page.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? ['not watched']);
 }
 
 async function settled(page: Page): Promise<void> {
@@ -45,6 +58,7 @@ const checkSession = (page: Page, timeoutSeconds?: number) =>
 
 test.describe('loginWithPopup', () => {
   test('a click opens the popup, the user logs in there, and this tab becomes authenticated without navigating', async ({ page, stack }) => {
+    const violations = await watchPolicy(page);
     await openApp(page, stack);
     await expect(page.locator('#status')).toHaveText('unauthenticated');
     const navigations = mainFrameNavigations(page);
@@ -63,6 +77,7 @@ test.describe('loginWithPopup', () => {
     expect(navigations).toEqual([]);
     const me = await page.evaluate(async (api) => (await window.session!.fetch(`${api}/api/me`)).json(), stack.server.apiOrigin);
     expect(me).toMatchObject({ sub: 'alice' });
+    expect(await violations()).toEqual([]);
   });
 
   test('the user closes the popup: popup_closed, and the tab stays signed out', async ({ page, stack }) => {
@@ -92,7 +107,8 @@ test.describe('loginWithPopup', () => {
 });
 
 test.describe('checkSession', () => {
-  test('true with a session at the server: authenticated, no navigation, the frame removed', async ({ page, stack }) => {
+  test('true with a session at the server: authenticated, no navigation, the frame removed, no CSP violation', async ({ page, stack }) => {
+    const violations = await watchPolicy(page);
     await serverSessionOnly(page, stack, 'bob');
     const navigations = mainFrameNavigations(page);
     expect(await checkSession(page)).toEqual({ result: true });
@@ -100,6 +116,7 @@ test.describe('checkSession', () => {
     await expect(page.locator('#user')).toHaveText('bob');
     expect(navigations).toEqual([]);
     expect(await page.locator('iframe').count()).toBe(0);
+    expect(await violations()).toEqual([]);
   });
 
   test('false without a session at the server: no error, no navigation, still signed out', async ({ page, stack }) => {
@@ -126,9 +143,13 @@ test.describe('checkSession', () => {
   });
 });
 
+/** axios's browser build (UMD: sets window.axios), evaluated into the page; the app itself has no axios. */
+const axiosBrowserBuild = readFileSync(resolve(import.meta.dirname, '../../node_modules/axios/dist/axios.min.js'), 'utf8');
+
 test.describe('getAuthorizationHeaders', () => {
   test('an XHR client (axios) calls the DPoP-bound API with them; a proof for another method is refused', async ({ page, stack }) => {
     await logIn(page, stack, 'dave');
+    await page.evaluate(axiosBrowserBuild);
     const results = await page.evaluate(async (api) => {
       const { getAuthorizationHeaders } = window.latchkey;
       const session = window.session!;

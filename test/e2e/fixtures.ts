@@ -26,8 +26,6 @@ export const test = base.extend<{ freshRecords: void }, { stack: Stack; stackOpt
         accessTokenTtl: 300,
         // core.spec.ts calls the API under its other loopback name to prove no token goes there.
         extraConnectSources: ({ apiOrigin }) => [apiOrigin.replace('127.0.0.1', 'localhost')],
-        // capabilities.spec.ts drives an XHR client (axios) with getAuthorizationHeaders.
-        dependencies: ['axios'],
         ...stackOptions,
       });
       try {

@@ -87,9 +87,9 @@ function fakeFrames(h: Harness, answer: () => { sub?: string; error?: string } |
 
 describe('loginWithPopup', () => {
   it('opens the popup synchronously, logs in there, and this tab becomes authenticated without navigating', async () => {
-    const h = harness({ dpop: true, par: true });
-    const popups = fakePopups(h);
     const events: string[] = [];
+    const h = harness({ dpop: true, par: true }, { onEvent: (event) => events.push(`${event.type}${event.reason ? `:${event.reason}` : ''}`) });
+    const popups = fakePopups(h);
     const opener = h.make();
     await opener.ready;
     const login = loginWithPopup(opener, { returnTo: '/after' });
@@ -103,9 +103,33 @@ describe('loginWithPopup', () => {
     expect(popups[0]!.closedBy).toBe('latchkey');
     expect(h.page.navigations).toEqual([]);
     expect(await opener.getAccessToken()).toMatch(/^at-/);
+    expect(events).toContain('login_started');
+    expect(events.at(-1)).toBe('logged_in:popup');
     page.dispose();
     opener.dispose();
-    void events;
+  });
+
+  it('a second call (a double click) takes the window over: the first rejects, the second logs in', async () => {
+    const h = harness();
+    const popups = fakePopups(h);
+    // As the browser does for window.open with the same name: the second call gets the same window.
+    const open = h.env.openWindow!;
+    h.env.openWindow = (name, features) => popups[0] ?? open(name, features);
+    const opener = h.make();
+    await opener.ready;
+    const first = caught(loginWithPopup(opener));
+    const second = loginWithPopup(opener);
+    expect(isLatchkeyError(await first, 'popup_closed')).toBe(true);
+    expect(popups[0]!.closed).toBe(false);
+    await until(() => popups[0]!.hrefs.length === 1);
+    await settle(4);
+    expect(popups[0]!.hrefs).toHaveLength(1); // the replaced login never sends the window anywhere
+    const page = windowAt(h, h.server.authorize(popups[0]!.hrefs[0]!));
+    await second;
+    expect(opener.getSnapshot().status).toBe('authenticated');
+    expect(popups[0]!.closedBy).toBe('latchkey');
+    page.dispose();
+    opener.dispose();
   });
 
   it('rejects with popup_blocked when the browser refuses the window, and starts no login', async () => {
@@ -209,6 +233,29 @@ describe('checkSession', () => {
     opener.dispose();
   });
 
+  it('a check that timed out before its login was ready never loads the frame', async () => {
+    const h = harness();
+    const frames = fakeFrames(h, () => ({}));
+    // Discovery answers only when the test says so.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fetch = h.env.fetch;
+    h.env.fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes('openid-configuration')) await gate;
+      return fetch(input, init);
+    };
+    const opener = h.make();
+    await opener.ready;
+    const check = caught(checkSession(opener, { timeoutSeconds: 2 }));
+    await h.clock.advance(2_000);
+    expect(isLatchkeyError(await check, 'timeout')).toBe(true);
+    release();
+    await settle(4);
+    expect(frames[0]!.hrefs).toEqual([]);
+    expect(frames[0]!.removed).toBe(true);
+    opener.dispose();
+  });
+
   it('rejects with timeout when the frame never answers, and removes the frame', async () => {
     const h = harness();
     const frames = fakeFrames(h, () => 'silent');
@@ -252,6 +299,30 @@ describe('enableSilentRenew', () => {
     expect(frames).toHaveLength(2);
     expect(session.getSnapshot().status).toBe('unauthenticated'); // without renewal it ends at expiry
     session.dispose();
+  });
+
+  it('a disposed session: nothing renews, and the wake-up listener is let go at the next wake-up', async () => {
+    const h = harness();
+    const frames = fakeFrames(h, () => ({}));
+    let listening = 0;
+    const onWake = h.env.onWake;
+    h.env.onWake = (handler) => {
+      listening += 1;
+      const stop = onWake(handler);
+      return () => {
+        listening -= 1;
+        return stop();
+      };
+    };
+    const session = await noRefreshTokenSession(h);
+    enableSilentRenew(session);
+    expect(listening).toBe(2); // the session's and silent renewal's
+    session.dispose();
+    await h.clock.advance(400_000); // past the renewal point: its timer was armed before dispose()
+    h.wake('focus');
+    await settle(2);
+    expect(frames).toHaveLength(0);
+    expect(listening).toBe(0);
   });
 
   it('one tab renews for all: the others take the result from storage', async () => {
@@ -332,6 +403,30 @@ describe('getAuthorizationHeaders', () => {
     expect(get.payload).toMatchObject({ htm: 'GET', htu: `${API}/other` });
     // Nothing was sent for the headers themselves.
     expect(h.server.requests.filter((request) => request.url.origin === API)).toHaveLength(1);
+    session.dispose();
+  });
+
+  it.each([false, true])('a per-API origin gets its own token, never the main one (DPoP %s)', async (dpop) => {
+    const billing = 'https://billing.example.com';
+    const h = harness({ dpop }, { apiOrigins: [API, { origin: billing, resource: `${billing}/`, scope: 'billing:read' }] });
+    const session = await h.logIn();
+    const headers = await getAuthorizationHeaders(session, `${billing}/invoices`, 'PUT');
+    expect(headers.authorization).toBe(`${dpop ? 'DPoP' : 'Bearer'} ${await session.getAccessToken({ api: billing })}`);
+    expect(headers.authorization).not.toContain(await session.getAccessToken());
+    if (dpop) expect(h.server.decodeProof(headers.dpop!).payload).toMatchObject({ htm: 'PUT', htu: `${billing}/invoices` });
+    expect((await getAuthorizationHeaders(session, `${API}/me`)).authorization).toContain(await session.getAccessToken());
+    session.dispose();
+  });
+
+  it('an API that demands DPoP nonces: once session.fetch learned the nonce, the headers carry it', async () => {
+    const h = harness({ dpop: true, apiNonce: true });
+    const session = await h.logIn();
+    const send = async (headers: Record<string, string>) => (await h.server.fetch(`${API}/items`, { headers })).status;
+    expect(await send(await getAuthorizationHeaders(session, `${API}/items`))).toBe(401); // use_dpop_nonce
+    expect((await session.fetch(`${API}/items`)).status).toBe(200); // answers the challenge, learns the nonce
+    const headers = await getAuthorizationHeaders(session, `${API}/items`);
+    expect(h.server.decodeProof(headers.dpop!).payload.nonce).toBe('server-nonce-1');
+    expect(await send(headers)).toBe(200);
     session.dispose();
   });
 

@@ -5,13 +5,11 @@
  * the URL has `?manual`, in which case the test creates sessions itself with
  * `window.latchkey.createSession`.
  */
-import axios from 'axios';
 import { checkSession, createSession, enableSilentRenew, getAuthorizationHeaders, LatchkeyError, loginWithPopup } from 'latchkey';
 
 const stack = __LATCHKEY_STACK__;
 window.stack = stack;
 window.latchkey = { createSession, LatchkeyError, loginWithPopup, checkSession, enableSilentRenew, getAuthorizationHeaders };
-window.axios = axios;
 
 function text(id: string, value: string): void {
   const element = document.getElementById(id);

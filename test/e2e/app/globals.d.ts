@@ -18,7 +18,7 @@ declare global {
       enableSilentRenew: typeof enableSilentRenew;
       getAuthorizationHeaders: typeof getAuthorizationHeaders;
     };
-    /** axios (its XHR adapter in the browser), for getAuthorizationHeaders. */
+    /** axios's browser build, put there by capabilities.spec.ts (not part of the app). */
     axios: AxiosStatic;
     /** Where the embedded servers are (the value of `__LATCHKEY_STACK__`). */
     stack: typeof __LATCHKEY_STACK__;

@@ -1,11 +1,9 @@
-// The README's Angular HttpInterceptorFn, type-checked against @angular/common/http and
-// rxjs. It needs getAuthorizationHeaders (second release): test/tsconfig.json excludes
-// types/pending/ until latchkey exports it; then move this file up and drop the exclude.
+// The README's Angular HttpInterceptorFn, type-checked against @angular/common/http and rxjs.
 import type { HttpInterceptorFn } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { from, switchMap } from 'rxjs';
 import { getAuthorizationHeaders, isLatchkeyError } from 'latchkey';
-import { SESSION } from '../angular.ts';
+import { SESSION } from './angular.ts';
 
 /**
  * HttpClient interceptor: adds the headers session.fetch would add (Authorization,
