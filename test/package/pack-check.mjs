@@ -158,7 +158,7 @@ try {
     run(process.execPath, ['capabilities.mjs'], app, { timeout: 15_000 });
   });
 
-  check('TypeScript bundler: the optional capabilities and per-API tokens (apiOrigins objects, getAccessToken({ api })) type-check', () => {
+  check('TypeScript bundler: the optional capabilities type-check, called with a session whose user type is an interface', () => {
     write(join(app, 'ts-capabilities'), suite.capabilities.typescript);
     run(process.execPath, [tsc, '-p', join(app, 'ts-capabilities')], app);
   });
