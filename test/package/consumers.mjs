@@ -378,5 +378,19 @@ test('latchkey/testing', () => {
     },
   };
 
-  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest, capabilities: capabilityChecks };
+  // A bundler: one Vite build per app file, so each bundle shows what its imports cost.
+  const bundler = {
+    'package.json': { name: 'bundler-app', private: true, type: 'module' },
+    'vite.config.js': `export default {
+  logLevel: 'warn',
+  build: { outDir: 'out/' + process.env.APP, emptyOutDir: true, minify: true, modulePreload: false, rollupOptions: { input: process.env.APP + '.js' } },
+};
+`,
+    'guard.js': "import { isLatchkeyError } from 'latchkey';\nconsole.log(isLatchkeyError(globalThis.error));\n",
+    'core.js': "import { createSession } from 'latchkey';\nconsole.log(createSession);\n",
+    'everything.js': `${built.map((spec, index) => `import * as entry${index} from '${spec}';`).join('\n')}\nconsole.log(${built.map((_, index) => `entry${index}`).join(', ')});\n`,
+    'capabilities.js': `import { createSession, ${capabilities.join(', ')} } from 'latchkey';\nconsole.log(createSession, ${capabilities.join(', ')});\n`,
+  };
+
+  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest, bundler, capabilities: capabilityChecks };
 }
