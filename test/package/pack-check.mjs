@@ -121,7 +121,8 @@ try {
   const fakeIndexedDb = JSON.parse(readFileSync(join(root, 'node_modules/fake-indexeddb/package.json'), 'utf8')).version;
   run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, `fake-indexeddb@${fakeIndexedDb}`], app, { timeout: 180_000 });
   // Tools and peers from this repo, linked (Node and TypeScript follow the link to the
-  // real path, so their own dependencies resolve in the repo).
+  // real path, so their own dependencies resolve in the repo). Never run npm in the app
+  // after this: it would prune through the links and delete the repo's own packages.
   for (const name of ['jest', 'vitest', 'vite', 'happy-dom', 'react', '@types/react', 'vue', '@babel/plugin-transform-modules-commonjs']) {
     const from = join(root, 'node_modules', name);
     if (!existsSync(from)) continue;
