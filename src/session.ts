@@ -10,7 +10,7 @@ import { completeCallback, startLogin, type CallbackOutcome } from './login.js';
 import { endSession, type LogoutOptions } from './logout.js';
 import type { IdTokenClaims, SessionSnapshot } from './snapshot.js';
 import type { TabMessage } from './tabs.js';
-import { refreshApiToken, refreshTokens, revokeToken } from './tokens.js';
+import { refreshTokens, revokeToken } from './tokens.js';
 import type { TokenSet } from './vault.js';
 
 export type { LogoutOptions };
@@ -80,9 +80,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       }
       const bound = from.tokens.tokenType === 'dpop' ? handle : undefined;
       const api = target === undefined ? undefined : config.apis.get(target);
-      return api
-        ? refreshApiToken(server, core.http, from.tokens, api, bound, env.now)
-        : refreshTokens(server, core.http, from.tokens, bound, config.resource, env.now);
+      return refreshTokens(server, core.http, from.tokens, bound, config.resource, env.now, api);
     },
     revoke(refreshToken) {
       void core.getServer().then((server) => revokeToken(server, core.http, refreshToken, 'refresh_token')).catch(() => undefined);

@@ -133,9 +133,11 @@ export async function exchangeCode(server: Server, http: Http, exchange: CodeExc
 }
 
 /**
- * Runs a refresh-token grant. The new refresh token (rotation) replaces the old
- * one in the returned set; claims are kept unless a new ID token came.
- * @throws LatchkeyError `login_required` (invalid_grant), `network` or `server_error`
+ * Runs a refresh-token grant, for the session's main token or, with `api`, for
+ * an API's own token (carrying its `resource`, `scope` and `params`). The new
+ * refresh token (rotation) replaces the old one in the returned session; claims
+ * are kept unless a new ID token came; an API's token goes into `apis`.
+ * @throws LatchkeyError `login_required` (the refresh token is no good), `server_error` (an API's token refused), `network`
  * @internal
  */
 export async function refreshTokens(
@@ -145,27 +147,35 @@ export async function refreshTokens(
   dpop: oauth.DPoPHandle | undefined,
   resource: readonly string[],
   now: () => number,
+  api?: ResolvedApi,
 ): Promise<TokenSet> {
-  if (!previous.refreshToken) {
-    throw new LatchkeyError('login_required',
-      'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
-  }
   const refreshToken = previous.refreshToken;
+  if (!refreshToken) {
+    throw api
+      ? new LatchkeyError('server_error', `The server issued no refresh token, so latchkey cannot get a token for ${api.origin}`)
+      : new LatchkeyError('login_required',
+        'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
+  }
   try {
     return await withDpopNonceRetry(async () => {
-      const additionalParameters = new URLSearchParams();
-      for (const value of resource) additionalParameters.append('resource', value);
+      const additionalParameters = new URLSearchParams(api?.params as Record<string, string> | undefined);
+      for (const value of api?.resource ?? resource) additionalParameters.append('resource', value);
+      if (api?.scope !== undefined) additionalParameters.set('scope', api.scope);
       const response = await oauth.refreshTokenGrantRequest(server.as, server.client, oauth.None(), refreshToken, {
         ...requestOptions(http),
         additionalParameters,
         ...(dpop && { DPoP: dpop }),
       });
-      await learnServerClock(server, http, response);
+      if (!api) await learnServerClock(server, http, response);
       const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
-      return toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
+      const set = toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
+      if (!api) return set;
+      const token: ApiToken = { accessToken: set.accessToken, tokenType: set.tokenType, expiresAt: set.expiresAt, receivedAt: set.receivedAt };
+      if (result.scope !== undefined) token.scope = result.scope;
+      return { ...previous, refreshToken: set.refreshToken ?? refreshToken, apis: { ...previous.apis, [api.origin]: token } };
     });
   } catch (error) {
-    throw toLatchkeyError(error, 'refresh');
+    throw toLatchkeyError(error, api ? 'api' : 'refresh');
   }
 }
 
@@ -185,62 +195,5 @@ export async function revokeToken(server: Server, http: Http, token: string, hin
     await oauth.processRevocationResponse(response);
   } catch (error) {
     throw toLatchkeyError(error, 'revoke');
-  }
-}
-
-/**
- * Gets a token for an API of its own: a refresh-token grant carrying the API's
- * `resource`, `scope` and `params`. Returns the whole session with that API's
- * token in `apis` and, when the server rotated it, the new refresh token.
- * @throws LatchkeyError `login_required` (the refresh token is no good), `server_error` (the API's request was refused), `network`
- * @internal
- */
-export async function refreshApiToken(
-  server: Server,
-  http: Http,
-  previous: TokenSet,
-  api: ResolvedApi,
-  dpop: oauth.DPoPHandle | undefined,
-  now: () => number,
-): Promise<TokenSet> {
-  if (!previous.refreshToken) {
-    throw new LatchkeyError('server_error', `The server issued no refresh token, so latchkey cannot get a token for ${api.origin}`);
-  }
-  const refreshToken = previous.refreshToken;
-  try {
-    return await withDpopNonceRetry(async () => {
-      const additionalParameters = new URLSearchParams(api.params as Record<string, string>);
-      for (const value of api.resource) additionalParameters.append('resource', value);
-      if (api.scope !== undefined) additionalParameters.set('scope', api.scope);
-      const response = await oauth.refreshTokenGrantRequest(server.as, server.client, oauth.None(), refreshToken, {
-        ...requestOptions(http),
-        additionalParameters,
-        ...(dpop && { DPoP: dpop }),
-      });
-      const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
-      const receivedAt = now();
-      const tokenType = result.token_type.toLowerCase();
-      if (tokenType !== 'bearer' && tokenType !== 'dpop') {
-        throw new LatchkeyError('server_error', `The token endpoint issued an unsupported token_type "${result.token_type}" for ${api.origin}`);
-      }
-      if (dpop && tokenType !== 'dpop') {
-        throw new LatchkeyError('server_error', `A DPoP-bound token was requested for ${api.origin} but the server issued a Bearer token`);
-      }
-      const expiresIn = Number(result.expires_in);
-      const token: ApiToken = {
-        accessToken: result.access_token,
-        tokenType,
-        expiresAt: result.expires_in !== undefined && Number.isFinite(expiresIn) ? receivedAt + expiresIn * 1000 : null,
-        receivedAt,
-      };
-      if (result.scope !== undefined) token.scope = result.scope;
-      return {
-        ...previous,
-        refreshToken: result.refresh_token ?? refreshToken,
-        apis: { ...previous.apis, [api.origin]: token },
-      };
-    });
-  } catch (error) {
-    throw toLatchkeyError(error, 'api');
   }
 }

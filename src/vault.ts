@@ -71,6 +71,8 @@ const TX_PREFIX = 'tx:';
 
 interface SealedRecord {
   v: number;
+  /** The record's own non-extractable AES-GCM key: nothing outlives the record it seals. */
+  key: CryptoKey;
   iv: Uint8Array<ArrayBuffer>;
   data: ArrayBuffer;
   /** The session's version (session records), or the owner's namespace (transactions). */
@@ -125,7 +127,7 @@ function asKeyPair(value: unknown): CryptoKeyPair | undefined {
 function isSealed(value: unknown): value is SealedRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Partial<SealedRecord>;
-  return record.v === FORMAT && record.iv instanceof Uint8Array && record.iv.byteLength === 12 &&
+  return record.v === FORMAT && isCryptoKey(record.key) && record.iv instanceof Uint8Array && record.iv.byteLength === 12 &&
     typeof record.tag === 'string' && (record.data instanceof ArrayBuffer || ArrayBuffer.isView(record.data));
 }
 
@@ -141,8 +143,9 @@ function randomId(crypto: Crypto): string {
 
 /**
  * Creates the vault of one issuer + client. Everything it stores is named
- * under that pair (the namespace) and sealed with AES-GCM under the
- * namespace's own non-extractable key, with the namespace, slot and version as
+ * under that pair (the namespace) and sealed with AES-GCM under a
+ * non-extractable key of the record's own (kept in the record, so deleting a
+ * record leaves nothing behind), with the namespace, slot and version as
  * additional data, so no record can be read by, or swapped into, another
  * session. Transactions sit under a hash of `state`, shared by every session
  * of the origin, with their owner's namespace beside them: a callback can tell
@@ -153,40 +156,30 @@ function randomId(crypto: Crypto): string {
 export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps): Vault {
   const subtle = crypto.subtle;
   const ns = `${JSON.stringify([issuer, clientId])}/`;
-  const keySlot = `${ns}key`;
   const sessionSlot = `${ns}session`;
-
-  async function ensureKey(): Promise<CryptoKey> {
-    const existing = await store.get(keySlot);
-    if (isCryptoKey(existing)) return existing;
-    const fresh = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-    // Two tabs may race to create the key: the first one written wins for both.
-    const old = await store.transact(keySlot, (value) => (isCryptoKey(value) ? undefined : { set: fresh }));
-    return isCryptoKey(old) ? old : fresh;
-  }
 
   const aad = (slot: string, tag: string) => encoder.encode(`latchkey/${FORMAT}/${slot}/${tag}`);
 
   async function seal(slot: string, tag: string, value: unknown): Promise<SealedRecord> {
-    const key = await ensureKey();
+    const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const data = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(slot, tag) }, key, encoder.encode(JSON.stringify(value)));
-    return { v: FORMAT, iv, data, tag };
+    return { v: FORMAT, key, iv, data, tag };
   }
 
-  /** Opens a record; undefined when it cannot be (wrong key, tampered, another format). */
-  async function open(slot: string, key: unknown, record: unknown): Promise<unknown> {
-    if (!isSealed(record) || !isCryptoKey(key)) return undefined;
+  /** Opens a record; undefined when it cannot be (tampered, another slot or format). */
+  async function open(slot: string, record: unknown): Promise<unknown> {
+    if (!isSealed(record)) return undefined;
     try {
-      const plain = await subtle.decrypt({ name: 'AES-GCM', iv: record.iv, additionalData: aad(slot, record.tag) }, key, record.data);
+      const plain = await subtle.decrypt({ name: 'AES-GCM', iv: record.iv, additionalData: aad(slot, record.tag) }, record.key, record.data);
       return JSON.parse(decoder.decode(plain));
     } catch {
       return undefined;
     }
   }
 
-  async function sessionFrom(key: unknown, record: unknown): Promise<StoredSession | undefined> {
-    const tokens = await open(sessionSlot, key, record);
+  async function sessionFrom(record: unknown): Promise<StoredSession | undefined> {
+    const tokens = await open(sessionSlot, record);
     if (!isTokenSet(tokens) || tokens.issuer !== issuer || tokens.clientId !== clientId) return undefined;
     return { version: (record as SealedRecord).tag, tokens, keys: asKeyPair((record as SealedRecord).keys) };
   }
@@ -208,10 +201,9 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
 
   return {
     async readSession() {
-      // One IndexedDB transaction for what a page load needs.
-      const [key, record] = await store.getMany([keySlot, sessionSlot]);
+      const record = await store.get(sessionSlot);
       if (record === undefined) return undefined;
-      const session = await sessionFrom(key, record);
+      const session = await sessionFrom(record);
       if (!session) {
         // Unreadable (no key, tampered, another format or another session's): delete that very record.
         const tag = isSealed(record) ? record.tag : undefined;
@@ -234,7 +226,7 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     },
     async takeSession() {
       const record = await store.transact(sessionSlot, (old) => (old === undefined ? undefined : 'delete'));
-      return record === undefined ? undefined : sessionFrom(await store.get(keySlot), record);
+      return record === undefined ? undefined : sessionFrom(record);
     },
     async saveTransaction(transaction, keys) {
       await pruneTransactions();
@@ -256,7 +248,7 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
         return old === undefined ? undefined : 'delete';
       });
       if (foreign) return { status: 'foreign' };
-      const value = await open(slot, await store.get(keySlot), record);
+      const value = await open(slot, record);
       if (!isTransaction(value) || value.state !== state || value.issuer !== issuer || value.clientId !== clientId) {
         return { status: 'missing' };
       }

@@ -154,9 +154,8 @@ test('logout: revokes the refresh token at the server, clears storage, ends at t
   await expect(page.locator('#status')).toHaveText('unauthenticated');
   expect(stack.server.records.revocations.map((r) => r.status)).toEqual([200]);
   expect(await stack.server.activeRefreshTokens()).toBe(before);
-  // Only the namespace's sealing key stays (a login pending in another tab needs it); no session, no DPoP key.
   const state = await readBrowserState(page);
-  expect(state.records).toBe(1);
-  expect(state.keys).toEqual([{ type: 'secret', extractable: false, algorithm: 'AES-GCM' }]);
+  expect(state.records).toBe(0);
+  expect(state.keys).toEqual([]);
   expect(new URL(page.url()).search).toBe(''); // the logout's state was taken out of the address bar
 });

@@ -339,11 +339,11 @@ test('two tabs start login() at the same moment: both callbacks complete, and af
   expect(one).toBe(two);
   expect(stack.server.records.apiCalls.map((c) => c.status)).toEqual([200, 200]);
 
-  // One vault: one sealing key, one session (its token set with its DPoP key pair), no transaction left.
+  // One vault: one session (its token set, sealed under its own key, with its DPoP key pair), no transaction left.
   const ns = JSON.stringify([`${stack.server.issuer}/`, stack.server.clientId]);
-  expect(await indexedDbKeys(page)).toEqual({ 'latchkey/vault': [`${ns}/key`, `${ns}/session`] });
+  expect(await indexedDbKeys(page)).toEqual({ 'latchkey/vault': [`${ns}/session`] });
   const state = await readBrowserState(page);
-  expect(state.records).toBe(2);
+  expect(state.records).toBe(1);
   expect(state.keys.map((key) => `${key.algorithm} ${key.type}`).sort()).toEqual(['AES-GCM secret', 'ECDSA private', 'ECDSA public']);
 });
 

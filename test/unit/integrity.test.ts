@@ -19,6 +19,15 @@ function storedSession(h: H, clientId = 'spa') {
   return createVault({ store: h.store(), crypto, now: () => h.clock.now, issuer: `${ISSUER}/`, clientId }).readSession();
 }
 
+/** Starts a login in one page load and returns its genuine callback URL (not yet visited). */
+async function startedCallback(h: H): Promise<string> {
+  const starter = h.make();
+  await starter.ready;
+  await starter.login();
+  starter.dispose();
+  return h.server.authorize(h.page.navigations.at(-1)!);
+}
+
 /** A second app on the same origin and the same storageName, under another client id. */
 function otherApp(h: H, clientId = 'other-spa') {
   return createSessionWith({ issuer: ISSUER, clientId, redirectUri: APP, apiOrigins: [API], storageName: h.storageName }, h.env);
@@ -63,12 +72,7 @@ describe('isolation between sessions on one origin (finding 1)', () => {
 
   it('a callback for another app\'s login is left to that app: no error, address bar untouched', async () => {
     const h = harness();
-    const starter = h.make();
-    await starter.ready;
-    await starter.login();
-    starter.dispose();
-    const callback = h.server.authorize(h.page.navigations.at(-1)!);
-    h.page.url = callback;
+    h.page.url = await startedCallback(h);
     const other = otherApp(h); // created first on the callback page, as an app with two sessions might
     const mine = h.make();
     await Promise.all([other.ready, mine.ready]);
@@ -79,11 +83,7 @@ describe('isolation between sessions on one origin (finding 1)', () => {
 
   it('two tabs racing for one callback: exactly one code exchange', async () => {
     const h = harness();
-    const starter = h.make();
-    await starter.ready;
-    await starter.login();
-    starter.dispose();
-    h.page.url = h.server.authorize(h.page.navigations.at(-1)!);
+    h.page.url = await startedCallback(h);
     const [a, b] = [h.make(), h.make()];
     await Promise.all([a.ready, b.ready]);
     expect(h.server.tokenRequests('authorization_code')).toBe(1);
@@ -229,11 +229,7 @@ describe('a spent refresh token is never sent again (finding 4)', () => {
 describe('what counts as a callback (finding 6)', () => {
   it('on a callback page the snapshot goes loading → authenticated, never unauthenticated in between', async () => {
     const h = harness();
-    const starter = h.make();
-    await starter.ready;
-    await starter.login();
-    starter.dispose();
-    h.page.url = h.server.authorize(h.page.navigations.at(-1)!);
+    h.page.url = await startedCallback(h);
     const session = h.make();
     const seen: string[] = [session.getSnapshot().status];
     session.subscribe(() => seen.push(session.getSnapshot().status));

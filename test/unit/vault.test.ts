@@ -73,7 +73,9 @@ describe('vault', () => {
     const second = (await store.get(slot)) as { iv: Uint8Array };
     expect(v2).not.toBe(v1);
     expect(Buffer.from(first.iv).equals(Buffer.from(second.iv))).toBe(false);
-    const key = (await store.get(await slotOf(store, '/key'))) as CryptoKey;
+    const key = (second as unknown as { key: CryptoKey }).key;
+    expect(key).not.toBe((first as unknown as { key: CryptoKey }).key);
+    expect(await store.keys()).toEqual([slot]); // the key lives in the record it seals: nothing else is stored
     expect(key.extractable).toBe(false);
     expect(key.algorithm.name).toBe('AES-GCM');
     await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow();
@@ -91,12 +93,13 @@ describe('vault', () => {
     expect(await vault.readSession()).toBeUndefined();
   });
 
-  it('takeSession deletes atomically and returns what was stored', async () => {
-    const { vault } = freshVault();
+  it('takeSession deletes atomically, returns what was stored, and leaves nothing behind', async () => {
+    const { vault, store } = freshVault();
     await vault.writeSession(tokens, undefined, null);
     const [a, b] = await Promise.all([vault.takeSession(), vault.takeSession()]);
     expect([a?.tokens.refreshToken, b?.tokens.refreshToken].filter(Boolean)).toEqual(['rt-SECRET-456']);
     expect(await vault.readSession()).toBeUndefined();
+    expect(await store.keys()).toEqual([]);
   });
 
   it('discards a tampered record instead of throwing', async () => {
@@ -122,7 +125,9 @@ describe('vault', () => {
   it('discards a record sealed by another key, or of an unknown format', async () => {
     const { store, vault } = freshVault();
     await vault.writeSession(tokens, undefined, null);
-    await store.set(await slotOf(store, '/key'), await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
+    const slot = await slotOf(store, '/session');
+    const otherKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    await store.set(slot, { ...((await store.get(slot)) as object), key: otherKey });
     expect(await vault.readSession()).toBeUndefined();
     await vault.writeSession(tokens, undefined, null);
     await store.set(await slotOf(store, '/session'), { accessToken: 'plain' });
