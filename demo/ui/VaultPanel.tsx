@@ -74,7 +74,7 @@ export function VaultPanel(): ReactNode {
       </p>
       {report && (
         <p className={`verdict ${readable === 0 && secretKeys.every((k) => !k.extractable) ? 'verdict-good' : 'verdict-bad'}`} id="vault-summary">
-          {report.records.length} records · {bytes} bytes of ciphertext · {secretKeys.length} secret and private keys,{' '}
+          {report.records.length} {report.records.length === 1 ? 'record' : 'records'} · {bytes} bytes of ciphertext · {secretKeys.length} secret and private keys,{' '}
           {secretKeys.filter((k) => !k.extractable).length} of them non-extractable · {readable} readable tokens ·
           localStorage {web!.localStorage}, sessionStorage {web!.sessionStorage}, cookies {web!.cookies}
         </p>
