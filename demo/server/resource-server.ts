@@ -55,6 +55,7 @@ const EXPOSE_HEADERS = 'WWW-Authenticate, DPoP-Nonce';
 export async function startResourceServer(options: ResourceServerOptions): Promise<ResourceServer> {
   const keys = createLocalJWKSet(options.jwks);
   const dpop = new DpopVerifier(options.requireDpopNonce);
+  const rejectedOnce = new Set<string>();
   let origin = '';
   let resource = '';
 
@@ -87,6 +88,16 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     if (!url.pathname.startsWith('/api/')) {
       record(404, { error: 'not_found' });
       return json(res, 404, { error: 'not_found' });
+    }
+    // `/api/reject-once/<key>`: the first call for each path is refused with
+    // `invalid_token` (as if the token had been revoked); later calls are checked
+    // as usual. Lets a test see a client refresh and replay its request.
+    if (url.pathname.startsWith('/api/reject-once/') && !rejectedOnce.has(url.pathname)) {
+      rejectedOnce.add(url.pathname);
+      const failure = fail(scheme ?? 'Bearer', 'invalid_token', 'refused once');
+      res.setHeader('WWW-Authenticate', failure.challenge);
+      record(failure.status, { error: failure.error });
+      return json(res, failure.status, { error: failure.error });
     }
 
     const outcome = await authenticate(req, authorization, `${origin}${url.pathname}`);
