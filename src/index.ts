@@ -22,7 +22,7 @@ export { createSession } from './create.js';
 export { LatchkeyError, isLatchkeyError } from './errors.js';
 export type { LatchkeyErrorCode, LatchkeyErrorOptions } from './errors.js';
 export type { LatchkeyEvent, LatchkeyEventType } from './events.js';
-export type { SessionConfig } from './config.js';
+export type { ApiConfig, SessionConfig } from './config.js';
 export type { LoginOptions } from './authorize.js';
 export type { Session, LogoutOptions } from './session.js';
 export type { IdTokenClaims, SessionSnapshot } from './snapshot.js';

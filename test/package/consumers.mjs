@@ -45,7 +45,10 @@ const config: SessionConfig = {
   clientId: 'spa',
   redirectUri: 'https://app.example.com/callback',
   scope: 'openid profile email offline_access',
-  apiOrigins: ['https://api.example.com'],
+  apiOrigins: [
+    'https://api.example.com',
+    { origin: 'https://billing.example.com', resource: 'https://billing.example.com', scope: 'billing:read', params: { audience: 'billing' } },
+  ],
   postLogoutRedirectUri: 'https://app.example.com/',
   resource: ['https://api.example.com'],
   dpop: true,
@@ -96,10 +99,11 @@ export async function use(): Promise<void> {
   await session.login(login);
   const { returnTo }: { returnTo?: string } = await session.handleRedirectCallback();
   const token: string = await session.getAccessToken();
+  const billing: string = await session.getAccessToken({ api: 'https://billing.example.com' });
   const authorizedFetch: typeof fetch = session.fetch;
   const response: Response = await authorizedFetch('https://api.example.com/me', { method: 'GET' });
   await session.logout(logout);
-  void [unsubscribe, returnTo, token, response];
+  void [unsubscribe, returnTo, token, billing, response];
   session.dispose();
 }
 `];
@@ -143,7 +147,7 @@ export const fakeStatus: 'loading' | 'authenticated' | 'unauthenticated' = fake.
   return parts.join('');
 }
 
-/** The second release's optional capabilities and per-API tokens, typed. */
+/** The second release's optional capabilities, typed. */
 const capabilitiesConsumer = `
 import { createSession, loginWithPopup, checkSession, enableSilentRenew, getAuthorizationHeaders, type SessionConfig } from 'latchkey';
 
@@ -151,10 +155,7 @@ const config: SessionConfig = {
   issuer: 'https://auth.example.com',
   clientId: 'spa',
   redirectUri: 'https://app.example.com/callback',
-  apiOrigins: [
-    'https://api.example.com',
-    { origin: 'https://billing.example.com', resource: 'https://billing.example.com', scope: 'billing:read', params: { audience: 'billing' } },
-  ],
+  apiOrigins: ['https://api.example.com'],
 };
 // An interface (no index signature): the capabilities must take a Session of any user type.
 interface User { sub: string; email: string }
@@ -165,9 +166,7 @@ export async function use(): Promise<void> {
   const signedIn: boolean = await checkSession(session, { timeoutSeconds: 10 });
   const stop: () => void = enableSilentRenew(session);
   const headers: Record<string, string> = await getAuthorizationHeaders(session, 'https://api.example.com/orders', 'POST');
-  const billing: string = await session.getAccessToken({ api: 'https://billing.example.com' });
-  const main: string = await session.getAccessToken();
-  void [signedIn, stop, headers, billing, main];
+  void [signedIn, stop, headers];
 }
 `;
 
@@ -379,5 +378,19 @@ test('latchkey/testing', () => {
     },
   };
 
-  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest, capabilities: capabilityChecks };
+  // A bundler: one Vite build per app file, so each bundle shows what its imports cost.
+  const bundler = {
+    'package.json': { name: 'bundler-app', private: true, type: 'module' },
+    'vite.config.js': `export default {
+  logLevel: 'warn',
+  build: { outDir: 'out/' + process.env.APP, emptyOutDir: true, minify: true, modulePreload: false, rollupOptions: { input: process.env.APP + '.js' } },
+};
+`,
+    'guard.js': "import { isLatchkeyError } from 'latchkey';\nconsole.log(isLatchkeyError(globalThis.error));\n",
+    'core.js': "import { createSession } from 'latchkey';\nconsole.log(createSession);\n",
+    'everything.js': `${built.map((spec, index) => `import * as entry${index} from '${spec}';`).join('\n')}\nconsole.log(${built.map((_, index) => `entry${index}`).join(', ')});\n`,
+    'capabilities.js': `import { createSession, ${capabilities.join(', ')} } from 'latchkey';\nconsole.log(createSession, ${capabilities.join(', ')});\n`,
+  };
+
+  return { nodeEsm, nodeSsr, nodeCjs, typescript, jestEsm, jestCjs, vitest, bundler, capabilities: capabilityChecks };
 }

@@ -9,7 +9,7 @@
 // Jest, Vitest, React's types, …) come from this repo's node_modules: the scratch app
 // links them, so nothing is downloaded but the tarball's own dependencies.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { capabilities, consumers } from './consumers.mjs';
@@ -121,8 +121,9 @@ try {
   const fakeIndexedDb = JSON.parse(readFileSync(join(root, 'node_modules/fake-indexeddb/package.json'), 'utf8')).version;
   run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, `fake-indexeddb@${fakeIndexedDb}`], app, { timeout: 180_000 });
   // Tools and peers from this repo, linked (Node and TypeScript follow the link to the
-  // real path, so their own dependencies resolve in the repo).
-  for (const name of ['jest', 'vitest', 'happy-dom', 'react', '@types/react', 'vue', '@babel/plugin-transform-modules-commonjs']) {
+  // real path, so their own dependencies resolve in the repo). Never run npm in the app
+  // after this: it would prune through the links and delete the repo's own packages.
+  for (const name of ['jest', 'vitest', 'vite', 'happy-dom', 'react', '@types/react', 'vue', '@babel/plugin-transform-modules-commonjs']) {
     const from = join(root, 'node_modules', name);
     if (!existsSync(from)) continue;
     mkdirSync(dirname(join(app, 'node_modules', name)), { recursive: true });
@@ -158,7 +159,7 @@ try {
     run(process.execPath, ['capabilities.mjs'], app, { timeout: 15_000 });
   });
 
-  check('TypeScript bundler: the optional capabilities and per-API tokens (apiOrigins objects, getAccessToken({ api })) type-check', () => {
+  check('TypeScript bundler: the optional capabilities type-check, called with a session whose user type is an interface', () => {
     write(join(app, 'ts-capabilities'), suite.capabilities.typescript);
     run(process.execPath, [tsc, '-p', join(app, 'ts-capabilities')], app);
   });
@@ -176,6 +177,27 @@ try {
   check('Vitest (happy-dom + fake-indexeddb) imports latchkey and reaches ready', () => {
     write(join(app, 'vitest'), suite.vitest);
     run(process.execPath, [join(app, 'node_modules/vitest/vitest.mjs'), 'run'], join(app, 'vitest'), { timeout: 90_000 });
+  });
+
+  check('Vite bundles every entry; an app that imports only isLatchkeyError ships under 1 KB of it; unused capabilities are left out', () => {
+    const dir = join(app, 'bundler');
+    write(dir, suite.bundler);
+    const vite = join(app, 'node_modules/vite/bin/vite.js');
+    const size = (name) => {
+      run(process.execPath, [vite, 'build'], dir, { env: { APP: name } });
+      const out = join(dir, 'out', name, 'assets');
+      return readdirSync(out).filter((file) => file.endsWith('.js')).reduce((sum, file) => sum + statSync(join(out, file)).size, 0);
+    };
+    const guard = size('guard');
+    if (guard > 1024) throw new Error(`isLatchkeyError alone bundles to ${guard} bytes: tree-shaking failed`);
+    size('everything');
+    const core = size('core');
+    // (Once the capabilities exist; until then the capabilities check above fails.)
+    const exported = readFileSync(join(app, 'node_modules/latchkey/dist/index.d.ts'), 'utf8').includes('loginWithPopup');
+    const withCapabilities = exported ? size('capabilities') : undefined;
+    if (withCapabilities !== undefined && withCapabilities <= core) {
+      throw new Error(`createSession alone: ${core} bytes; with the capabilities: ${withCapabilities} bytes: the capabilities are not tree-shaken`);
+    }
   });
 
   check('npm run docs: TypeDoc documents every built entry under its import name, without a warning; README "## API" lists every export', () => {
