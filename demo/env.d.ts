@@ -5,6 +5,8 @@
 declare const __LATCHKEY_STACK__: {
   issuer: string;
   clientId: string;
+  /** A second client registered alike (two apps on one origin). */
+  otherClientId: string;
   apiOrigin: string;
   apiResource: string;
   appOrigin: string;

@@ -51,13 +51,14 @@ export function toTokenSet(
   if (previous && claims.sub !== previous.claims.sub) {
     throw new LatchkeyError('server_error', 'The refreshed ID token is for a different user (sub changed)');
   }
+  const expiresIn = expiresInSeconds(result.expires_in);
   const set: TokenSet = {
     issuer: lineage.issuer,
     clientId: lineage.clientId,
     sessionId: lineage.sessionId,
     accessToken: result.access_token,
     tokenType,
-    expiresAt: typeof result.expires_in === 'number' ? receivedAt + result.expires_in * 1000 : null,
+    expiresAt: expiresIn === undefined ? null : receivedAt + expiresIn * 1000,
     receivedAt,
     claims: { ...claims },
   };
@@ -70,6 +71,16 @@ export function toTokenSet(
   if (scope !== undefined) set.scope = scope;
   if (previous?.apis) set.apis = previous.apis; // each API's token lives on until its own expiry
   return set;
+}
+
+/**
+ * `expires_in` as seconds: a number, or a numeric string (Entra ID's v1.0
+ * endpoint sends `"3599"`; oauth4webapi converts those already, this keeps the
+ * set right when handed the raw shape). Anything else: unknown. Pure.
+ */
+function expiresInSeconds(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /**

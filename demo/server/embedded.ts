@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { default as ProviderClass, errors as ProviderErrors, KoaContextWithOIDC } from 'oidc-provider';
 import { MemoryStore } from './memory-adapter.ts';
 import { listen } from './net.ts';
+import { quirksMiddleware, resolveBehaviour, type ProfileName, type ServerBehaviour } from './profiles.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { startResourceServer, type ApiCallRecord } from './resource-server.ts';
 
@@ -19,17 +20,33 @@ export interface EmbeddedOptions {
   redirectPaths?: string[];
   /** Access token lifetime in seconds. Default 300. */
   accessTokenTtl?: number;
-  /** The authorization server demands DPoP nonces. Default false. */
+  /** The authorization server demands DPoP nonces. Default false (same as `behaviour.dpopRequireNonce`). */
   dpopRequireNonce?: boolean;
-  /** The authorization server issues refresh tokens. Default true (false: for silent renewal). */
+  /** The authorization server issues refresh tokens. Default true (false: the same as `behaviour.refreshTokens: 'none'`). */
   refreshTokens?: boolean;
-  /** The API demands DPoP nonces. Default false. */
+  /** The API demands DPoP nonces. Default false (same as `behaviour.apiRequireDpopNonce`). */
   apiRequireDpopNonce?: boolean;
+  /** A real server's documented behaviour to imitate (profiles.ts). Default 'default': today's server. */
+  profile?: ProfileName;
+  /** Single behaviours on top of the profile. */
+  behaviour?: Partial<ServerBehaviour>;
 }
 
 /** What the servers saw. Never holds a token. `at` is `Date.now()`. */
 export interface ServerRecords {
-  tokenRequests: Array<{ at: number; grantType: string; status: number; dpop: boolean }>;
+  /**
+   * `refreshToken` (successful answers only): whether the answer carried a new
+   * refresh token, the one presented again (`same`), or none.
+   */
+  tokenRequests: Array<{
+    at: number;
+    grantType: string;
+    status: number;
+    dpop: boolean;
+    refreshToken?: 'new' | 'same' | 'none';
+    /** The OAuth error code of a refused request (e.g. 'use_dpop_nonce'). */
+    error?: string;
+  }>;
   revocations: Array<{ at: number; status: number }>;
   apiCalls: ApiCallRecord[];
   /** Empties every list (in place). */
@@ -38,14 +55,21 @@ export interface ServerRecords {
 
 /** The running authorization server and API. */
 export interface EmbeddedServer {
-  /** 'http://127.0.0.1:<port>' */
+  /** 'http://127.0.0.1:<port>' ('http://127.0.0.1:<port>/' with `issuerTrailingSlash`) */
   issuer: string;
+  /** The behaviour in force (profile plus overrides). */
+  behaviour: ServerBehaviour;
   /** 'http://127.0.0.1:<port2>', the resource server. */
   apiOrigin: string;
   /** The API's RFC 8707 resource identifier and JWT audience: `${apiOrigin}/`. */
   apiResource: string;
   /** 'latchkey-demo' */
   clientId: string;
+  /**
+   * 'latchkey-other': a second public client registered with the same redirect
+   * URIs and settings, for proving that two apps on one origin stay apart.
+   */
+  otherClientId: string;
   records: ServerRecords;
   /** Refresh tokens currently valid at the server (not consumed, revoked or expired). */
   activeRefreshTokens(): Promise<number>;
@@ -103,6 +127,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const appOrigin = new URL(options.appOrigin).origin;
   const redirectUris = (options.redirectPaths ?? ['/', '/callback']).map((path) => `${appOrigin}${path}`);
   const clientId = 'latchkey-demo';
+  const otherClientId = 'latchkey-other';
   const store = new MemoryStore();
   const tokenRequests: ServerRecords['tokenRequests'] = [];
   const revocations: ServerRecords['revocations'] = [];
@@ -129,13 +154,24 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if (handler) handler(req, res);
     else res.writeHead(503).end();
   });
-  const issuer = auth.origin;
+  const behaviour = resolveBehaviour(options.profile, {
+    ...(options.dpopRequireNonce !== undefined && { dpopRequireNonce: options.dpopRequireNonce }),
+    ...(options.apiRequireDpopNonce !== undefined && { apiRequireDpopNonce: options.apiRequireDpopNonce }),
+    ...(options.refreshTokens === false && { refreshTokens: 'none' as const }),
+    ...options.behaviour,
+  });
+  const issuer = behaviour.issuerTrailingSlash ? `${auth.origin}/` : auth.origin;
+  const introspectionClient =
+    behaviour.accessTokenFormat === 'opaque'
+      ? { clientId: 'latchkey-demo-api', clientSecret: randomUUID() }
+      : undefined;
   const key = await signingKey();
   const api = await startResourceServer({
     issuer,
     jwks: { keys: [key.publicJwk] },
     appOrigin,
-    requireDpopNonce: options.apiRequireDpopNonce ?? false,
+    requireDpopNonce: behaviour.apiRequireDpopNonce,
+    ...(introspectionClient && { introspection: { endpoint: `${auth.origin}/token/introspection`, ...introspectionClient } }),
     calls: records.apiCalls,
   }).catch(async (error: unknown) => {
     await auth.close();
@@ -147,12 +183,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     const { default: Provider, errors } = await providerModule;
     const configuration = providerConfiguration({
       appOrigin,
-      clientId,
+      clientIds: [clientId, otherClientId],
       redirectUris,
       apiResource: api.resource,
       accessTokenTtl: options.accessTokenTtl ?? 300,
-      dpopRequireNonce: options.dpopRequireNonce ?? false,
-      refreshTokens: options.refreshTokens ?? true,
+      behaviour,
+      ...(introspectionClient && { introspectionClient }),
       signingKeys: [key.privateJwk],
       store,
       InvalidTarget: errors.InvalidTarget as unknown as new () => Error,
@@ -165,13 +201,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await next();
       if (ctx.method !== 'POST') return;
       if (ctx.path === '/token') {
-        const params = (ctx.oidc?.params ?? ctx.oidc?.body ?? {}) as { grant_type?: unknown };
+        const params = (ctx.oidc?.params ?? ctx.oidc?.body ?? {}) as { grant_type?: unknown; refresh_token?: unknown };
         const grantType = typeof params.grant_type === 'string' ? params.grant_type : 'unknown';
-        records.tokenRequests.push({ at: Date.now(), grantType, status: ctx.status, dpop: Boolean(ctx.get('DPoP')) });
+        const record: ServerRecords['tokenRequests'][number] = { at: Date.now(), grantType, status: ctx.status, dpop: Boolean(ctx.get('DPoP')) };
+        const body = ctx.body && typeof ctx.body === 'object' ? (ctx.body as { refresh_token?: unknown; error?: unknown }) : {};
+        if (ctx.status === 200) {
+          const issued = body.refresh_token;
+          record.refreshToken = typeof issued !== 'string' ? 'none' : issued === params.refresh_token ? 'same' : 'new';
+        } else if (typeof body.error === 'string') {
+          record.error = body.error;
+        }
+        records.tokenRequests.push(record);
       } else if (ctx.path === '/token/revocation') {
         records.revocations.push({ at: Date.now(), status: ctx.status });
       }
     });
+    const quirks = quirksMiddleware(behaviour, appOrigin);
+    if (quirks) provider.use(quirks); // inside the recorder: records show what the client got
     handler = provider.callback();
   } catch (error) {
     await Promise.all([auth.close(), api.close()]);
@@ -180,9 +226,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
 
   return {
     issuer,
+    behaviour,
     apiOrigin: api.origin,
     apiResource: api.resource,
     clientId,
+    otherClientId,
     records,
     activeRefreshTokens: async () => store.countActive('RefreshToken'),
     get refuseFraming() {

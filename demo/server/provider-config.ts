@@ -4,19 +4,22 @@
  * replaced here, so it prints no "you SHOULD/MUST change it" notices.
  */
 import { randomBytes } from 'node:crypto';
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { MemoryStore } from './memory-adapter.ts';
+import type { ServerBehaviour } from './profiles.ts';
 
 /** What the configuration is built from. */
 export interface ProviderConfigInput {
   appOrigin: string;
-  clientId: string;
+  /** Public clients registered alike (same redirect URIs, grants, settings). */
+  clientIds: string[];
   redirectUris: string[];
   apiResource: string;
   accessTokenTtl: number;
-  dpopRequireNonce: boolean;
-  /** Issue refresh tokens to the client (default true); false: sessions live on the server's cookie alone. */
-  refreshTokens?: boolean;
+  /** The server's switchable behaviours (profiles.ts). */
+  behaviour: ServerBehaviour;
+  /** The API's own confidential client, for RFC 7662 introspection (opaque access tokens only). */
+  introspectionClient?: { clientId: string; clientSecret: string };
   /** Private signing keys (JWK) for ID tokens and JWT access tokens. */
   signingKeys: Array<Record<string, unknown>>;
   store: MemoryStore;
@@ -28,6 +31,7 @@ const DAY = 24 * 60 * 60;
 
 /** Builds the oidc-provider `Configuration` for {@link ProviderConfigInput}. */
 export function providerConfiguration(input: ProviderConfigInput): Configuration {
+  const { behaviour } = input;
   const sameResource = (indicator: string) => {
     try {
       return new URL(indicator).href === new URL(input.apiResource).href;
@@ -37,18 +41,24 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
   };
   return {
     adapter: input.store.factory as unknown as Configuration['adapter'],
-    clients: [
-      {
-        client_id: input.clientId,
-        client_name: 'latchkey demo',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: input.redirectUris,
-        post_logout_redirect_uris: input.redirectUris,
-      },
-    ],
+    clients: input.clientIds.map((clientId): ClientMetadata => ({
+      client_id: clientId,
+      client_name: clientId === input.clientIds[0] ? 'latchkey demo' : `latchkey ${clientId}`,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: input.redirectUris,
+      post_logout_redirect_uris: input.redirectUris,
+    })).concat(input.introspectionClient ? [{
+      client_id: input.introspectionClient.clientId,
+      client_secret: input.introspectionClient.clientSecret,
+      client_name: 'latchkey demo API',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+    }] : []),
     jwks: { keys: input.signingKeys } as Configuration['jwks'],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: {
@@ -69,21 +79,35 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     pkce: { required: () => true },
     // A server that behaves like the common hosted providers: public SPA clients
     // get refresh tokens without prompt=consent, and every use rotates them.
-    issueRefreshToken: (_ctx, client) => (input.refreshTokens ?? true) && client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
+    issueRefreshToken: (_ctx, client) => behaviour.refreshTokens !== 'none' && client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: behaviour.refreshTokens === 'rotate',
     clientBasedCORS: (_ctx, origin) => origin === input.appOrigin,
     features: {
       devInteractions: { enabled: true },
       dPoP: {
-        enabled: true,
+        enabled: behaviour.dpop !== 'absent',
         nonceSecret: randomBytes(32),
-        requireNonce: () => input.dpopRequireNonce,
+        requireNonce: () => behaviour.dpopRequireNonce,
       },
       revocation: {
-        enabled: true,
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        enabled: behaviour.revocation !== 'absent',
+        allowedPolicy: async (_ctx, client, token) =>
+          token.clientId === client.clientId &&
+          !(behaviour.revocation === 'refuse-public' && client.clientAuthMethod === 'none'),
       },
-      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      ...(input.introspectionClient && {
+        introspection: {
+          enabled: true,
+          // Only the API may introspect (and any token: it is the audience).
+          allowedPolicy: async (_ctx: KoaContextWithOIDC, client: { clientId: string }) =>
+            client.clientId === input.introspectionClient!.clientId,
+        } as unknown as undefined,
+      }),
+      pushedAuthorizationRequests: {
+        enabled: behaviour.par !== 'absent',
+        requirePushedAuthorizationRequests: behaviour.par === 'required',
+      },
+      rpInitiatedLogout: { enabled: behaviour.endSession !== 'absent', logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         // Every authorization request without `resource` is for the demo API ...
@@ -98,7 +122,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
             scope: 'api:read',
             audience: input.apiResource,
             accessTokenTTL: input.accessTokenTtl,
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: behaviour.accessTokenFormat,
           };
         },
       },

@@ -1,6 +1,8 @@
 /**
  * The demo resource server: a plain node:http API that accepts the embedded
- * authorization server's JWT access tokens, as Bearer or DPoP-bound (RFC 9449).
+ * authorization server's access tokens, as Bearer or DPoP-bound (RFC 9449):
+ * JWTs (RFC 9068) verified locally, or opaque tokens asked about at the
+ * server's introspection endpoint (RFC 7662).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
@@ -24,6 +26,11 @@ export interface ResourceServerOptions {
   jwks: JSONWebKeySet;
   appOrigin: string;
   requireDpopNonce: boolean;
+  /**
+   * Opaque access tokens: the introspection endpoint (RFC 7662) and the API's
+   * client credentials there. Read when a request comes, so it may be set after start.
+   */
+  introspection?: { endpoint: string; clientId: string; clientSecret: string };
   /** Where each answered request is appended. */
   calls: ApiCallRecord[];
 }
@@ -124,14 +131,23 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     const scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
     const token = match[2]!;
     let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(token, keys, {
-        issuer: options.issuer,
-        audience: resource,
-        typ: 'at+jwt',
-      }));
-    } catch (cause) {
-      return fail(scheme, 'invalid_token', `access token rejected (${(cause as Error).name})`);
+    if (options.introspection) {
+      const active = await introspect(options.introspection, token);
+      const audiences = typeof active?.aud === 'string' ? [active.aud] : Array.isArray(active?.aud) ? active.aud : [];
+      if (!active || active.iss !== options.issuer || !audiences.includes(resource)) {
+        return fail(scheme, 'invalid_token', 'access token rejected (introspection)');
+      }
+      claims = active;
+    } else {
+      try {
+        ({ payload: claims } = await jwtVerify(token, keys, {
+          issuer: options.issuer,
+          audience: resource,
+          typ: 'at+jwt',
+        }));
+      } catch (cause) {
+        return fail(scheme, 'invalid_token', `access token rejected (${(cause as Error).name})`);
+      }
     }
     const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
     if (typeof jkt !== 'string') {
@@ -163,6 +179,26 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
   origin = listening.origin;
   resource = `${origin}/`;
   return { ...listening, resource };
+}
+
+/** RFC 7662: the token's claims when the server says it is active, else null. */
+async function introspect(
+  at: NonNullable<ResourceServerOptions['introspection']>,
+  token: string,
+): Promise<JWTPayload | null> {
+  const response = await fetch(at.endpoint, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${encodeURIComponent(at.clientId)}:${encodeURIComponent(at.clientSecret)}`).toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    },
+    body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+  });
+  if (!response.ok) throw new Error(`introspection answered ${response.status}`);
+  const body = (await response.json()) as JWTPayload & { active?: unknown; token_type?: unknown };
+  if (body.active !== true || body.token_type === 'refresh_token') return null;
+  return body;
 }
 
 function fail(scheme: 'Bearer' | 'DPoP', error: string, description: string, status = 401): Failure {

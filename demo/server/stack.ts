@@ -47,6 +47,8 @@ export interface Stack {
 export interface StackConfig {
   issuer: string;
   clientId: string;
+  /** A second client registered alike, for two-apps-on-one-origin tests. */
+  otherClientId: string;
   apiOrigin: string;
   apiResource: string;
   appOrigin: string;
@@ -69,6 +71,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const config: StackConfig = {
     issuer: server.issuer,
     clientId: server.clientId,
+    otherClientId: server.otherClientId,
     apiOrigin: server.apiOrigin,
     apiResource: server.apiResource,
     appOrigin,

@@ -2,8 +2,11 @@
  * `npm run demo`: starts the embedded servers and the demo app on 127.0.0.1,
  * prints where to go, and stops everything on Ctrl-C (SIGINT) or SIGTERM.
  * The app port comes from $PORT, else 5173 when free, else any free port.
+ * $PROFILE picks a server profile (demo/server/profiles.ts), e.g.
+ * `PROFILE=no-refresh-token npm run demo`.
  */
 import { isPortFree } from './net.ts';
+import { PROFILES, type ProfileName } from './profiles.ts';
 import { startStack } from './stack.ts';
 
 async function pickPort(): Promise<number | undefined> {
@@ -15,7 +18,9 @@ async function pickPort(): Promise<number | undefined> {
   return (await isPortFree(5173)) ? 5173 : undefined;
 }
 
-const stack = await startStack({ appRoot: 'demo', appPort: await pickPort(), hmr: true });
+const profile = (process.env.PROFILE ?? 'default') as ProfileName;
+if (!(profile in PROFILES)) throw new Error(`PROFILE=${profile} is not one of: ${Object.keys(PROFILES).join(', ')}`);
+const stack = await startStack({ appRoot: 'demo', appPort: await pickPort(), hmr: true, profile });
 
 console.log(`
   latchkey demo is running.
@@ -23,7 +28,7 @@ console.log(`
     Open:      ${stack.appUrl}
     Log in:    with ANY user name and password (the embedded server accepts all).
 
-    Issuer:    ${stack.server.issuer}
+    Issuer:    ${stack.server.issuer}  (profile: ${profile})
     API:       ${stack.server.apiOrigin}/api/me
 
   Press Ctrl-C to stop.

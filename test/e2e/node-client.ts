@@ -37,6 +37,8 @@ export interface FlowOptions {
   scope?: string;
   /** Default true. */
   dpop?: boolean;
+  /** Default `server.clientId`. */
+  clientId?: string;
 }
 
 /**
@@ -47,13 +49,14 @@ export interface FlowOptions {
 export async function codeFlow(page: Page, server: EmbeddedServer, options: FlowOptions): Promise<FlowResult> {
   const issuer = new URL(server.issuer);
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
-  const client: oauth.Client = { client_id: server.clientId };
+  const clientId = options.clientId ?? server.clientId;
+  const client: oauth.Client = { client_id: clientId };
   const DPoP = options.dpop === false ? undefined : oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
   const params = {
-    client_id: server.clientId,
+    client_id: clientId,
     redirect_uri: options.redirectUri,
     response_type: 'code',
     scope: options.scope ?? 'openid profile offline_access',
@@ -71,7 +74,7 @@ export async function codeFlow(page: Page, server: EmbeddedServer, options: Flow
   );
 
   const authorizationUrl = new URL(as.authorization_endpoint!);
-  authorizationUrl.searchParams.set('client_id', server.clientId);
+  authorizationUrl.searchParams.set('client_id', clientId);
   authorizationUrl.searchParams.set('request_uri', par.request_uri);
   await page.goto(authorizationUrl.href);
   await loginThroughForms(page, options.username);

@@ -122,6 +122,20 @@ test('plain openid profile offline_access login, no DPoP: Bearer JWT for the API
   expect(await server.activeRefreshTokens()).toBe(base);
 });
 
+test('a second client is registered alike, and its tokens are its own', async ({ page, stack }) => {
+  const { server } = stack;
+  expect(server.otherClientId).toBe('latchkey-other');
+  expect(server.otherClientId).not.toBe(server.clientId);
+  const flow = await codeFlow(page, server, { username: 'olga', redirectUri: stack.appUrl, clientId: server.otherClientId });
+  expect(oauth.getValidatedIdTokenClaims(flow.tokens)).toMatchObject({ sub: 'olga', aud: server.otherClientId });
+  // The first client cannot spend the other client's refresh token.
+  const asFirst = { ...flow, client: { client_id: server.clientId } };
+  const stolen = await refresh(asFirst, flow.tokens.refresh_token!).catch((error: unknown) => error);
+  expect((stolen as oauth.ResponseBodyError).error).toBe('invalid_grant');
+  const own = await refresh(flow, flow.tokens.refresh_token!);
+  expect(own.refresh_token).toEqual(expect.any(String));
+});
+
 test('revocation of a refresh token is recorded and takes effect', async ({ page, stack }) => {
   const { server } = stack;
   const base = await server.activeRefreshTokens(); // sessions of earlier tests in this worker
