@@ -17,6 +17,9 @@ export default {
   out: 'docs/api',
   tsconfig: 'tsconfig.json',
   readme: 'none',
+  // No source links: the reference documents the package, and a clone (CI's
+  // included) may have no usable git remote to link to.
+  disableSources: true,
   plugin: ['./scripts/typedoc-entry-names.mjs'],
   excludeInternal: true,
   excludePrivate: true,

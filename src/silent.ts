@@ -123,6 +123,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `invalid_config` for a disposed session or one not made by `createSession`.
  */
 export function enableSilentRenew<User extends { sub: string }>(session: Session<User>): () => void {
+  // Server-side rendering: nothing to renew, and a call at module scope must not crash the render.
+  if (typeof window === 'undefined' || typeof document === 'undefined') return () => undefined;
   const core = capabilityCore(session, 'enableSilentRenew()');
   const { timers, now } = core.env;
   let timer: unknown;

@@ -24,10 +24,7 @@ export interface EmbeddedOptions {
   accessTokenTtl?: number;
   /** The authorization server demands DPoP nonces. Default false (same as `behaviour.dpopRequireNonce`). */
   dpopRequireNonce?: boolean;
-  /**
-   * The authorization server issues refresh tokens. Default true; false is
-   * `behaviour.refreshTokens: 'none'` (sessions live on the server's cookie alone).
-   */
+  /** The authorization server issues refresh tokens. Default true (false: the same as `behaviour.refreshTokens: 'none'`). */
   refreshTokens?: boolean;
   /** The API demands DPoP nonces. Default false (same as `behaviour.apiRequireDpopNonce`). */
   apiRequireDpopNonce?: boolean;
@@ -177,8 +174,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   });
   const behaviour = resolveBehaviour(options.profile, {
     ...(options.dpopRequireNonce !== undefined && { dpopRequireNonce: options.dpopRequireNonce }),
-    ...(options.refreshTokens === false && { refreshTokens: 'none' as const }),
     ...(options.apiRequireDpopNonce !== undefined && { apiRequireDpopNonce: options.apiRequireDpopNonce }),
+    ...(options.refreshTokens === false && { refreshTokens: 'none' as const }),
     ...options.behaviour,
   });
   const issuer = behaviour.issuerTrailingSlash ? `${auth.origin}/` : auth.origin;

@@ -10,11 +10,14 @@ it('every capability says unsupported_environment on an inert (SSR) session', as
     () => loginWithPopup(session),
     () => checkSession(session),
     () => getAuthorizationHeaders(session, 'https://api.example.com/x'),
-    async () => enableSilentRenew(session),
   ]) {
     const error = await run().then(() => undefined, (caught: unknown) => caught);
     expect(isLatchkeyError(error, 'unsupported_environment')).toBe(true);
   }
+  // enableSilentRenew returns a function (no promise to reject): on the server it is a harmless no-op.
+  const stop = enableSilentRenew(session);
+  expect(typeof stop).toBe('function');
+  stop();
   expect(fetchSpy).not.toHaveBeenCalled();
   fetchSpy.mockRestore();
 });
