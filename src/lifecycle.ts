@@ -215,7 +215,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         deps.adopt(outcome.held);
         if (outcome.requested) {
           deps.tabs.announce({ type: 'changed' });
-          deps.emit('refreshed');
+          deps.emit('refreshed', target === undefined ? {} : { reason: target });
         }
         return outcome.held.tokens;
       }

@@ -51,6 +51,14 @@ describe('per-API tokens', () => {
     expect(new URLSearchParams(exchange.body).getAll('resource')).toEqual([`${API}/`]);
   });
 
+  it('the refreshed event names the API whose own token was obtained', async () => {
+    const events: Array<{ type: string; reason?: string }> = [];
+    const h = harness({}, { ...config, onEvent: (event) => events.push(event) });
+    const session = await h.logIn();
+    await session.getAccessToken({ api: BILLING });
+    expect(events.filter((event) => event.type === 'refreshed')).toEqual([expect.objectContaining({ reason: BILLING })]);
+  });
+
   it('the API token is sealed with the session and restored without a request', async () => {
     const h = harness({ expiresIn: 300 }, config);
     const session = await h.logIn();
