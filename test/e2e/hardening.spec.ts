@@ -4,7 +4,7 @@
  * once, and no secret in the console. (The tab closed mid-refresh needs a
  * short-lived token: tabs-hardening.spec.ts.)
  */
-import type { Page, Request, Response, Route } from '@playwright/test';
+import type { Page, Request, Route } from '@playwright/test';
 import { startDemo } from '../../demo/server/demo-stack.ts';
 import { indexedDbKeys, readBrowserState } from './browser-state.ts';
 import { countTokenRequests, expect, loginThroughForms, openApp, test, type Stack, startLogin, logIn } from './fixtures.ts';
@@ -385,12 +385,13 @@ test('no secret in the console: login, API call, refresh, replayed callback, rel
       keep('token (revoked)', form.get('token'));
     }
   });
-  const tokenResponses: Array<Promise<void>> = [];
-  page.on('response', (response: Response) => {
-    if (response.request().method() !== 'POST' || response.url() !== `${stack.server.issuer}/token`) return;
-    tokenResponses.push(response.json().then((body: Record<string, unknown>) => {
-      for (const name of ['access_token', 'refresh_token', 'id_token']) keep(name, body[name] as string | undefined);
-    }, () => undefined));
+  // Token responses are read on their way to the page (a body read after the page
+  // navigated away is gone, and a busy machine makes that likely).
+  await page.route(`${stack.server.issuer}/token`, async (route: Route) => {
+    const response = await route.fetch();
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    for (const name of ['access_token', 'refresh_token', 'id_token']) keep(name, body[name] as string | undefined);
+    await route.fulfill({ response });
   });
 
   await logIn(page, stack, 'alice');
@@ -408,7 +409,6 @@ test('no secret in the console: login, API call, refresh, replayed callback, rel
   await page.waitForURL((url) => url.origin === stack.server.issuer);
   await page.waitForURL(stack.appUrl);
   await expect(page.locator('#status')).toHaveText('unauthenticated');
-  await Promise.all(tokenResponses);
 
   const found: Record<string, number> = {};
   for (const name of secrets.values()) found[name] = (found[name] ?? 0) + 1;
