@@ -1,30 +1,5 @@
 // latchkey: the minimal realistic app (construct, redirect login, callback,
 // token, API call, logout). `latchkey` resolves to the built dist/index.js.
-import { createSession } from 'latchkey';
-import { apiUrl, config, mountUi, redirectUri, setStatus, show, showError } from './shared.js';
+import { startApp } from './latchkey-app.js';
 
-const session = createSession({
-  issuer: config.issuer,
-  clientId: config.clientId,
-  redirectUri,
-  apiOrigins: [config.apiOrigin],
-  postLogoutRedirectUri: redirectUri,
-});
-
-mountUi({
-  login: () => session.login(),
-  logout: () => session.logout(),
-  callApi: async () => (await session.fetch(apiUrl)).json(),
-});
-
-async function main() {
-  await session.ready; // restores the session and handles the redirect callback
-  const { status, user, error } = session.getSnapshot();
-  if (error) showError(error);
-  setStatus(status === 'authenticated' ? `signed in as ${user.sub}` : 'signed out');
-  if (status !== 'authenticated') return;
-  await session.getAccessToken();
-  show(await (await session.fetch(apiUrl)).json());
-}
-
-main().catch(showError);
+startApp();

@@ -21,7 +21,7 @@ export const SIZE_ENTRIES = [
 
 /**
  * latchkey's optional capabilities (free functions, tree-shaken when unused):
- * apps/latchkey-*.js are apps/latchkey.js with one capability in use, so each
+ * apps/latchkey-*.js are apps/latchkey.js (apps/latchkey-app.js) with one capability in use, so each
  * row minus the `latchkey` row is what that capability costs an app. The
  * markers are strings only that capability's module has.
  */

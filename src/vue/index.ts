@@ -80,7 +80,7 @@ export interface LatchkeyPluginOptions {
  * @example
  * ```ts
  * const { status, user }: SessionState<{ sub: string }> = useSession();
- * watch(status, (now) => console.log('session is', now));
+ * watch(status, (now) => render(now));
  * ```
  */
 export interface SessionState<User = NonNullable<SessionSnapshot['user']>> {
