@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { decodeJwt } from 'jose';
 import { DEMO_DEPENDENCIES } from '../../demo/server/demo-stack.ts';
 import { readBrowserState } from './browser-state.ts';
-import { expect, loginThroughForms, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, test, type Stack } from './fixtures.ts';
 import { codeFlow, refresh } from './node-client.ts';
 
 // The demo app on the stack, with short-lived access tokens: refreshed at 75 %
@@ -174,6 +174,23 @@ test.describe('the demo, through its buttons', () => {
     expect(await logged(page, 'logged_in')).toBe(1);
     await page.locator('#call-billing').click();
     await expect(page.locator('#billing-status')).toHaveText('200 OK');
+    expect(errors).toEqual([]);
+  });
+
+  test('a deep link to /account while signed out: RequireAuth sends you to log in once and brings you back there', async ({ page, stack }) => {
+    const errors = watchErrors(page, stack);
+    let authorizations = 0;
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === stack.server.issuer && url.pathname === '/auth') authorizations += 1; // not the /auth/<uid> resumes
+    });
+    await page.goto(`${stack.appUrl}account?tab=usage#top`);
+    await loginThroughForms(page, 'carol');
+
+    await expect(page.locator('#user-name')).toHaveText('carol');
+    await expect.poll(() => new URL(page.url())).toMatchObject({ pathname: '/account', search: '?tab=usage', hash: '#top' });
+    expect(authorizations).toBe(1);
+    expect(countTokenRequests(stack, 'authorization_code')).toBe(1);
     expect(errors).toEqual([]);
   });
 });
