@@ -173,7 +173,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
     if (!from || base === undefined) throw new LatchkeyError('login_required', 'The session ended in another tab');
     if (from === stored && spent.has(base)) {
-      throw new LatchkeyError('network', 'Another tab has new tokens it could not store yet; waiting for it');
+      throw new LatchkeyError('network', 'Waiting for another tab to store its new tokens');
     }
     const time = now();
     const needed = rejectedToken !== undefined
@@ -181,7 +181,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       : needsRefresh(from.tokens, time, target);
     if (!needed) return { held: from, requested: false };
     if (!withinBudget(recent, time)) {
-      throw new LatchkeyError('server_error', 'Refreshing paused: too many refreshes in a minute (tokens that expire at once?)');
+      throw new LatchkeyError('server_error', 'Paused: too many refreshes in a minute (tokens that expire at once?)');
     }
     // One at a time, so the oldest beyond 50 (more than the budget counts) goes.
     if (recent.push(time) > 50) recent.shift();
@@ -275,7 +275,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       }
       const got = tokenOf(tokens, target);
       if (!got || !isTokenUsable(got, now())) {
-        throw new LatchkeyError('server_error', 'The server issued an already expired access token (expires_in 0?)');
+        throw new LatchkeyError('server_error', 'The new access token is already expired (expires_in 0?)');
       }
       return tokens;
     },

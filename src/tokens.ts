@@ -27,18 +27,35 @@ export type Lineage = Pick<TokenSet, 'issuer' | 'clientId' | 'sessionId'>;
 /**
  * Builds the {@link TokenSet} kept in the vault from a processed token response.
  * The expiry counts from the local receipt time, so clock skew between browser
- * and server does not move it. Pure.
+ * and server does not move it. A refreshed set keeps the lineage of `previous`;
+ * a first one (no `previous`) takes `lineage`. Pure.
  * @internal
  */
 export function toTokenSet(
   result: oauth.TokenEndpointResponse,
   receivedAt: number,
   dpopRequested: boolean,
+  previous: TokenSet,
+  serverOffsetSeconds?: number,
+): TokenSet;
+/** @internal */
+export function toTokenSet(
+  result: oauth.TokenEndpointResponse,
+  receivedAt: number,
+  dpopRequested: boolean,
+  previous: undefined,
+  serverOffsetSeconds: number | undefined,
+  lineage: Lineage,
+): TokenSet;
+export function toTokenSet(
+  result: oauth.TokenEndpointResponse,
+  receivedAt: number,
+  dpopRequested: boolean,
   previous?: TokenSet,
   serverOffsetSeconds?: number,
-  lineage: Lineage | undefined = previous,
+  // The overloads make sure there is one or the other.
+  lineage: Lineage = previous!,
 ): TokenSet {
-  if (!lineage) throw new LatchkeyError('server_error', 'A token set needs its issuer, client and login');
   const tokenType = result.token_type.toLowerCase();
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
     throw new LatchkeyError('server_error', `Unsupported token_type "${result.token_type}"`);
