@@ -73,7 +73,7 @@ export interface Refresher {
 }
 
 /** What a refresh under the lock came to: the session to hold, and whether a request went out; undefined when storage changed meanwhile. */
-type Outcome = { held: Held; requested: boolean } | undefined;
+type Outcome = [held: Held, requested: boolean] | undefined;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const noop = () => undefined;
@@ -103,7 +103,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   let lastError: LatchkeyError | undefined;
   const recent: number[] = [];
   /** A successor that could not be stored, and the stored version whose refresh token it replaced. */
-  let unsaved: { base: string; held: Held } | undefined;
+  let unsaved: Held | undefined;
+  let unsavedBase: string | undefined;
   /** Stored versions whose refresh token was spent, the successor not stored (by any tab). */
   const spent = new Set<string>();
 
@@ -156,10 +157,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     let from: Held | undefined = stored;
     let base = stored?.version;
     if (unsaved) {
-      if (stored && unsaved.base === stored.version) {
+      if (stored && unsavedBase === stored.version) {
         // The stored refresh token is spent: go on from its successor, and try to store that first.
-        from = unsaved.held;
-        const version = await vault.writeSession(from.tokens, from.keys, unsaved.base).catch(noop);
+        from = unsaved;
+        const version = await vault.writeSession(from.tokens, from.keys, unsavedBase).catch(noop);
         if (version !== undefined) {
           from = { ...from, version };
           base = version;
@@ -167,7 +168,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         }
       } else {
         // The session ended or changed while the successor waited: nobody will use it.
-        if (unsaved.held.tokens.refreshToken) revoke(unsaved.held.tokens.refreshToken);
+        if (unsaved.tokens.refreshToken) revoke(unsaved.tokens.refreshToken);
         unsaved = undefined;
       }
     }
@@ -179,7 +180,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const needed = rejectedToken !== undefined
       ? tokenOf(from.tokens, target)?.accessToken === rejectedToken
       : needsRefresh(from.tokens, time, target);
-    if (!needed) return { held: from, requested: false };
+    if (!needed) return [from, false];
     if (!withinBudget(recent, time)) {
       throw new LatchkeyError('server_error', 'Paused: too many refreshes in a minute (tokens that expire at once?)');
     }
@@ -190,40 +191,41 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     try {
       held.version = await vault.writeSession(next, from.keys, base);
     } catch {
-      unsaved = { base, held };
+      unsaved = held;
+      unsavedBase = base;
       tabs.announce({ type: 'spent', version: base });
-      return { held, requested: true };
+      return [held, true];
     }
     if (held.version === undefined) {
       // Logged out, or logged in as someone else, while the request was out.
       if (next.refreshToken !== undefined && next.refreshToken !== from.tokens.refreshToken) revoke(next.refreshToken);
       return undefined;
     }
-    return { held, requested: true };
+    return [held, true];
   }
 
   async function run(rejectedToken: string | undefined, target: Target): Promise<TokenSet> {
     const startedAt = generation();
     const startedFrom = current();
     try {
-      const outcome = await tabs.withLock(() => exchange(rejectedToken, target));
+      const [held, requested] = (await tabs.withLock(() => exchange(rejectedToken, target))) ?? [];
       if (stopped) throw new LatchkeyError('invalid_config', 'This session was disposed');
       failures = 0;
       lastError = undefined;
-      if (outcome && generation() === startedAt) {
-        deps.adopt(outcome.held);
-        if (outcome.requested) {
+      if (held && generation() === startedAt) {
+        deps.adopt(held);
+        if (requested) {
           tabs.announce({ type: 'changed' });
           emit('refreshed', target === undefined ? {} : { reason: target });
         }
-        return outcome.held.tokens;
+        return held.tokens;
       }
       // This tab took another state meanwhile (logout, login, a tab's news): storage is the truth.
-      if (outcome?.requested) tabs.announce({ type: 'changed' });
+      if (requested) tabs.announce({ type: 'changed' });
       await deps.sync();
-      const held = current();
-      if (!held) throw new LatchkeyError('login_required', 'The session ended during the refresh');
-      return held.tokens;
+      const latest = current();
+      if (!latest) throw new LatchkeyError('login_required', 'The session ended during the refresh');
+      return latest.tokens;
     } catch (caught) {
       const error = isLatchkeyError(caught) ? caught : new LatchkeyError('network', 'The token refresh failed', { cause: redact(caught) });
       if (stopped) throw error;
