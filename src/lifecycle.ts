@@ -93,7 +93,6 @@ const noop = () => undefined;
  * @internal
  */
 export function createRefresher(deps: RefresherDeps): Refresher {
-  const { leewaySeconds, now, timers, tabs, vault, generation, current, revoke, emit } = deps;
   const inFlight = new Map<string, Promise<TokenSet>>();
   let timer: unknown;
   let stopped = false;
@@ -116,7 +115,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   function needsRefresh(tokens: TokenSet, time: number, target?: Target): boolean {
     const token = tokenOf(tokens, target);
     if (!token || !isTokenUsable(token, time)) return true;
-    return tokens.refreshToken !== undefined && isRefreshDue(token, leewaySeconds, time);
+    return tokens.refreshToken !== undefined && isRefreshDue(token, deps.leewaySeconds, time);
   }
 
   /** The targets whose tokens are held: the main one, and each API's that was obtained. */
@@ -125,12 +124,12 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   /** When the next token of `tokens` is due. */
   function nextMoment(tokens: TokenSet): number | null {
     if (tokens.refreshToken === undefined) return usableUntil(tokens);
-    const moments = targets(tokens).map((target) => refreshAt(tokenOf(tokens, target)!, leewaySeconds)).filter((at): at is number => at !== null);
+    const moments = targets(tokens).map((target) => refreshAt(tokenOf(tokens, target)!, deps.leewaySeconds)).filter((at): at is number => at !== null);
     return moments.length ? Math.min(...moments) : null;
   }
 
   function disarm(): void {
-    if (timer !== undefined) timers.clearTimeout(timer);
+    if (timer !== undefined) deps.timers.clearTimeout(timer);
     timer = undefined;
   }
 
@@ -139,28 +138,28 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     if (stopped || !held) return;
     const at = failures > 0 ? retryAt : nextMoment(held.tokens);
     if (at === null) return;
-    timer = timers.setTimeout(() => {
+    timer = deps.timers.setTimeout(() => {
       timer = undefined;
-      const latest = current();
+      const latest = deps.current();
       if (!latest) return;
-      const due = targets(latest.tokens).filter((target) => needsRefresh(latest.tokens, now(), target));
+      const due = targets(latest.tokens).filter((target) => needsRefresh(latest.tokens, deps.now(), target));
       if (failures > 0 && !due.includes(undefined)) due.unshift(undefined);
       if (due.length === 0) return schedule(latest);
       // One after another (each takes the lock): the main token first.
       void due.reduce<Promise<unknown>>((chain, target) => chain.then(() => refresh(undefined, target)).catch(noop), Promise.resolve());
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - now())));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - deps.now())));
   }
 
   /** Under the lock: decide, request, and store with compare-and-swap. */
   async function exchange(rejectedToken: string | undefined, target: Target): Promise<Outcome> {
-    const stored = await vault.readSession();
+    const stored = await deps.vault.readSession();
     let from: Held | undefined = stored;
     let base = stored?.version;
     if (unsaved) {
       if (stored && unsavedBase === stored.version) {
         // The stored refresh token is spent: go on from its successor, and try to store that first.
         from = unsaved;
-        const version = await vault.writeSession(from.tokens, from.keys, unsavedBase).catch(noop);
+        const version = await deps.vault.writeSession(from.tokens, from.keys, unsavedBase).catch(noop);
         if (version !== undefined) {
           from = { ...from, version };
           base = version;
@@ -168,7 +167,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         }
       } else {
         // The session ended or changed while the successor waited: nobody will use it.
-        if (unsaved.tokens.refreshToken) revoke(unsaved.tokens.refreshToken);
+        if (unsaved.tokens.refreshToken) deps.revoke(unsaved.tokens.refreshToken);
         unsaved = undefined;
       }
     }
@@ -176,7 +175,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     if (from === stored && spent.has(base)) {
       throw new LatchkeyError('network', 'Waiting for another tab to store its new tokens');
     }
-    const time = now();
+    const time = deps.now();
     const needed = rejectedToken !== undefined
       ? tokenOf(from.tokens, target)?.accessToken === rejectedToken
       : needsRefresh(from.tokens, time, target);
@@ -189,41 +188,41 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const next = await deps.request(from, target);
     const held: Held = { version: undefined, tokens: next, keys: from.keys };
     try {
-      held.version = await vault.writeSession(next, from.keys, base);
+      held.version = await deps.vault.writeSession(next, from.keys, base);
     } catch {
       unsaved = held;
       unsavedBase = base;
-      tabs.announce({ type: 'spent', version: base });
+      deps.tabs.announce({ type: 'spent', version: base });
       return [held, true];
     }
     if (held.version === undefined) {
       // Logged out, or logged in as someone else, while the request was out.
-      if (next.refreshToken !== undefined && next.refreshToken !== from.tokens.refreshToken) revoke(next.refreshToken);
+      if (next.refreshToken !== undefined && next.refreshToken !== from.tokens.refreshToken) deps.revoke(next.refreshToken);
       return undefined;
     }
     return [held, true];
   }
 
   async function run(rejectedToken: string | undefined, target: Target): Promise<TokenSet> {
-    const startedAt = generation();
-    const startedFrom = current();
+    const startedAt = deps.generation();
+    const startedFrom = deps.current();
     try {
-      const [held, requested] = (await tabs.withLock(() => exchange(rejectedToken, target))) ?? [];
+      const [held, requested] = (await deps.tabs.withLock(() => exchange(rejectedToken, target))) ?? [];
       if (stopped) throw new LatchkeyError('invalid_config', 'This session was disposed');
       failures = 0;
       lastError = undefined;
-      if (held && generation() === startedAt) {
+      if (held && deps.generation() === startedAt) {
         deps.adopt(held);
         if (requested) {
-          tabs.announce({ type: 'changed' });
-          emit('refreshed', target === undefined ? {} : { reason: target });
+          deps.tabs.announce({ type: 'changed' });
+          deps.emit('refreshed', target === undefined ? {} : { reason: target });
         }
         return held.tokens;
       }
       // This tab took another state meanwhile (logout, login, a tab's news): storage is the truth.
-      if (requested) tabs.announce({ type: 'changed' });
+      if (requested) deps.tabs.announce({ type: 'changed' });
       await deps.sync();
-      const latest = current();
+      const latest = deps.current();
       if (!latest) throw new LatchkeyError('login_required', 'The session ended during the refresh');
       return latest.tokens;
     } catch (caught) {
@@ -233,14 +232,14 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         await deps.end(error, startedFrom);
       } else if (target !== undefined) {
         // An API's own token could not be had: that API's calls fail; the session is not in question.
-        emit('refresh_failed', { code: error.code, reason: target });
+        deps.emit('refresh_failed', { code: error.code, reason: target });
       } else {
         failures += 1;
         lastError = error;
-        retryAt = now() + backoffDelay(failures, deps.random());
+        retryAt = deps.now() + backoffDelay(failures, deps.random());
         deps.report(error);
-        emit('refresh_failed', { code: error.code });
-        schedule(current());
+        deps.emit('refresh_failed', { code: error.code });
+        schedule(deps.current());
       }
       throw error;
     }
@@ -259,7 +258,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   return {
     schedule,
     async fresh(held, target) {
-      const time = now();
+      const time = deps.now();
       if (!needsRefresh(held.tokens, time, target)) return held.tokens;
       const token = tokenOf(held.tokens, target);
       if (target === undefined && lastError && time < retryAt && inFlight.size === 0) {
@@ -272,20 +271,20 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       try {
         tokens = await refresh(undefined, target);
       } catch (error) {
-        if (isLatchkeyError(error, 'login_required') || !token || !isTokenUsable(token, now())) throw error;
+        if (isLatchkeyError(error, 'login_required') || !token || !isTokenUsable(token, deps.now())) throw error;
         return held.tokens;
       }
       const got = tokenOf(tokens, target);
-      if (!got || !isTokenUsable(got, now())) {
+      if (!got || !isTokenUsable(got, deps.now())) {
         throw new LatchkeyError('server_error', 'The new access token is already expired (expires_in 0?)');
       }
       return tokens;
     },
     renew: refresh,
     wake(reason) {
-      const held = current();
+      const held = deps.current();
       if (!held || stopped) return;
-      if (needsRefresh(held.tokens, now()) || (failures > 0 && reason === 'online')) {
+      if (needsRefresh(held.tokens, deps.now()) || (failures > 0 && reason === 'online')) {
         void refresh(undefined).catch(noop);
       } else {
         // Re-arm: a timer may have been throttled or frozen; an API's token that is due is taken at once.

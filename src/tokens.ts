@@ -102,7 +102,8 @@ function withoutUndefined<T extends object>(value: T): T {
  */
 function expiresInSeconds(value: unknown): number | undefined {
   const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  // Number.isFinite is false for anything that is not a finite number.
+  return Number.isFinite(seconds) && (seconds as number) >= 0 ? (seconds as number) : undefined;
 }
 
 /**
