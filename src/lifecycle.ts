@@ -171,7 +171,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         unsaved = undefined;
       }
     }
-    if (!from || base === undefined) throw new LatchkeyError('login_required', 'The session ended in another tab');
+    if (!from || base === undefined) throw new LatchkeyError('login_required', 'The session has ended');
     if (from === stored && spent.has(base)) {
       throw new LatchkeyError('network', 'Waiting for another tab to store its new tokens');
     }
@@ -223,7 +223,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       if (requested) deps.tabs.announce({ type: 'changed' });
       await deps.sync();
       const latest = deps.current();
-      if (!latest) throw new LatchkeyError('login_required', 'The session ended during the refresh');
+      if (!latest) throw new LatchkeyError('login_required', 'The session has ended');
       return latest.tokens;
     } catch (caught) {
       const error = isLatchkeyError(caught) ? caught : new LatchkeyError('network', 'The token refresh failed', { cause: redact(caught) });
