@@ -188,7 +188,7 @@ export async function refreshTokens(
     throw api
       ? new LatchkeyError('server_error', `No refresh token was issued to get a token for ${api.origin}`)
       : new LatchkeyError('login_required',
-        'The access token expired and no refresh token was issued (ask for offline_access or use enableSilentRenew); log in again');
+        'The access token expired and no refresh token was issued (ask for offline_access, or enableSilentRenew); log in again');
   }
   try {
     return await withDpopNonceRetry(async () => {
