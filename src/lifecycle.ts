@@ -72,7 +72,8 @@ export interface Refresher {
   stop(): void;
 }
 
-type Outcome = { kind: 'held'; held: Held; requested: boolean } | { kind: 'changed' };
+/** What a refresh under the lock came to: the session to hold, and whether a request went out; undefined when storage changed meanwhile. */
+type Outcome = [held: Held, requested: boolean] | undefined;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const noop = () => undefined;
@@ -101,7 +102,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   let lastError: LatchkeyError | undefined;
   const recent: number[] = [];
   /** A successor that could not be stored, and the stored version whose refresh token it replaced. */
-  let unsaved: { base: string; held: Held } | undefined;
+  let unsaved: Held | undefined;
+  let unsavedBase: string | undefined;
   /** Stored versions whose refresh token was spent, the successor not stored (by any tab). */
   const spent = new Set<string>();
 
@@ -110,11 +112,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
    * refresh token: nothing to do until it is unusable (then the session ends). An
    * API's token: when it is missing, unusable, or due.
    */
-  function needsRefresh(tokens: TokenSet, now: number, target: Target = undefined): boolean {
+  function needsRefresh(tokens: TokenSet, time: number, target?: Target): boolean {
     const token = tokenOf(tokens, target);
-    if (!token) return true;
-    if (!isTokenUsable(token, now)) return true;
-    return tokens.refreshToken !== undefined && isRefreshDue(token, deps.leewaySeconds, now);
+    if (!token || !isTokenUsable(token, time)) return true;
+    return tokens.refreshToken !== undefined && isRefreshDue(token, deps.leewaySeconds, time);
   }
 
   /** The targets whose tokens are held: the main one, and each API's that was obtained. */
@@ -135,21 +136,18 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   function schedule(held: Held | undefined): void {
     disarm();
     if (stopped || !held) return;
-    const now = deps.now();
-    const tokens = held.tokens;
-    const at = failures > 0 ? retryAt : nextMoment(tokens);
+    const at = failures > 0 ? retryAt : nextMoment(held.tokens);
     if (at === null) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - now));
     timer = deps.timers.setTimeout(() => {
       timer = undefined;
-      const current = deps.current();
-      if (!current) return;
-      const due = targets(current.tokens).filter((target) => needsRefresh(current.tokens, deps.now(), target));
+      const latest = deps.current();
+      if (!latest) return;
+      const due = targets(latest.tokens).filter((target) => needsRefresh(latest.tokens, deps.now(), target));
       if (failures > 0 && !due.includes(undefined)) due.unshift(undefined);
-      if (due.length === 0) return schedule(current);
+      if (due.length === 0) return schedule(latest);
       // One after another (each takes the lock): the main token first.
       void due.reduce<Promise<unknown>>((chain, target) => chain.then(() => refresh(undefined, target)).catch(noop), Promise.resolve());
-    }, delay);
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - deps.now())));
   }
 
   /** Under the lock: decide, request, and store with compare-and-swap. */
@@ -158,10 +156,10 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     let from: Held | undefined = stored;
     let base = stored?.version;
     if (unsaved) {
-      if (stored && unsaved.base === stored.version) {
+      if (stored && unsavedBase === stored.version) {
         // The stored refresh token is spent: go on from its successor, and try to store that first.
-        from = unsaved.held;
-        const version = await deps.vault.writeSession(from.tokens, from.keys, unsaved.base).catch(() => undefined);
+        from = unsaved;
+        const version = await deps.vault.writeSession(from.tokens, from.keys, unsavedBase).catch(noop);
         if (version !== undefined) {
           from = { ...from, version };
           base = version;
@@ -169,62 +167,64 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         }
       } else {
         // The session ended or changed while the successor waited: nobody will use it.
-        if (unsaved.held.tokens.refreshToken) deps.revoke(unsaved.held.tokens.refreshToken);
+        if (unsaved.tokens.refreshToken) deps.revoke(unsaved.tokens.refreshToken);
         unsaved = undefined;
       }
     }
-    if (!from || base === undefined) throw new LatchkeyError('login_required', 'The session ended (logged out in another tab)');
+    if (!from || base === undefined) throw new LatchkeyError('login_required', 'The session has ended');
     if (from === stored && spent.has(base)) {
-      throw new LatchkeyError('network', 'Another tab refreshed and could not store the new tokens yet; waiting for it');
+      throw new LatchkeyError('network', 'Waiting for another tab to store its new tokens');
     }
-    const now = deps.now();
+    const time = deps.now();
     const needed = rejectedToken !== undefined
       ? tokenOf(from.tokens, target)?.accessToken === rejectedToken
-      : needsRefresh(from.tokens, now, target);
-    if (!needed) return { kind: 'held', held: from, requested: false };
-    if (!withinBudget(recent, now)) {
-      throw new LatchkeyError('server_error',
-        'latchkey paused refreshing: too many refreshes in the last minute (the server issues tokens that expire almost at once)');
+      : needsRefresh(from.tokens, time, target);
+    if (!needed) return [from, false];
+    if (!withinBudget(recent, time)) {
+      throw new LatchkeyError('server_error', 'Paused: too many refreshes in a minute (tokens that expire at once?)');
     }
-    recent.push(now);
-    if (recent.length > 50) recent.splice(0, recent.length - 50);
+    // One at a time, so the oldest beyond 50 (more than the budget counts) goes.
+    if (recent.push(time) > 50) recent.shift();
     const next = await deps.request(from, target);
-    const written = await deps.vault.writeSession(next, from.keys, base).then((version) => version ?? ('changed' as const), () => 'failed' as const);
-    if (written === 'changed') {
+    const held: Held = { version: undefined, tokens: next, keys: from.keys };
+    try {
+      held.version = await deps.vault.writeSession(next, from.keys, base);
+    } catch {
+      unsaved = held;
+      unsavedBase = base;
+      deps.tabs.announce({ type: 'spent', version: base });
+      return [held, true];
+    }
+    if (held.version === undefined) {
       // Logged out, or logged in as someone else, while the request was out.
       if (next.refreshToken !== undefined && next.refreshToken !== from.tokens.refreshToken) deps.revoke(next.refreshToken);
-      return { kind: 'changed' };
+      return undefined;
     }
-    if (written === 'failed') {
-      unsaved = { base, held: { version: undefined, tokens: next, keys: from.keys } };
-      deps.tabs.announce({ type: 'spent', version: base });
-      return { kind: 'held', held: unsaved.held, requested: true };
-    }
-    return { kind: 'held', held: { version: written, tokens: next, keys: from.keys }, requested: true };
+    return [held, true];
   }
 
   async function run(rejectedToken: string | undefined, target: Target): Promise<TokenSet> {
-    const generation = deps.generation();
+    const startedAt = deps.generation();
     const startedFrom = deps.current();
     try {
-      const outcome = await deps.tabs.withLock(() => exchange(rejectedToken, target));
+      const [held, requested] = (await deps.tabs.withLock(() => exchange(rejectedToken, target))) ?? [];
       if (stopped) throw new LatchkeyError('invalid_config', 'This session was disposed');
       failures = 0;
       lastError = undefined;
-      if (outcome.kind === 'held' && deps.generation() === generation) {
-        deps.adopt(outcome.held);
-        if (outcome.requested) {
+      if (held && deps.generation() === startedAt) {
+        deps.adopt(held);
+        if (requested) {
           deps.tabs.announce({ type: 'changed' });
           deps.emit('refreshed', target === undefined ? {} : { reason: target });
         }
-        return outcome.held.tokens;
+        return held.tokens;
       }
       // This tab took another state meanwhile (logout, login, a tab's news): storage is the truth.
-      if (outcome.kind === 'held' && outcome.requested) deps.tabs.announce({ type: 'changed' });
+      if (requested) deps.tabs.announce({ type: 'changed' });
       await deps.sync();
-      const now = deps.current();
-      if (!now) throw new LatchkeyError('login_required', 'The session ended while it was being refreshed');
-      return now.tokens;
+      const latest = deps.current();
+      if (!latest) throw new LatchkeyError('login_required', 'The session has ended');
+      return latest.tokens;
     } catch (caught) {
       const error = isLatchkeyError(caught) ? caught : new LatchkeyError('network', 'The token refresh failed', { cause: redact(caught) });
       if (stopped) throw error;
@@ -245,7 +245,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
   }
 
-  function refresh(rejectedToken: string | undefined, target: Target = undefined): Promise<TokenSet> {
+  function refresh(rejectedToken: string | undefined, target?: Target): Promise<TokenSet> {
     const key = target ?? '';
     let running = inFlight.get(key);
     if (!running) {
@@ -257,39 +257,38 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   return {
     schedule,
-    async fresh(held, target = undefined) {
-      const now = deps.now();
-      if (!needsRefresh(held.tokens, now, target)) return held.tokens;
-      const current = tokenOf(held.tokens, target);
-      if (target === undefined && lastError && now < retryAt && inFlight.size === 0) {
+    async fresh(held, target) {
+      const time = deps.now();
+      if (!needsRefresh(held.tokens, time, target)) return held.tokens;
+      const token = tokenOf(held.tokens, target);
+      if (target === undefined && lastError && time < retryAt && inFlight.size === 0) {
         // Backing off: callers do not each send a request; they get the token while
         // it lasts, else the fault. The timer (or `online`) makes the next attempt.
-        if (isTokenUsable(held.tokens, now)) return held.tokens;
+        if (isTokenUsable(held.tokens, time)) return held.tokens;
         throw lastError;
       }
       let tokens: TokenSet;
       try {
         tokens = await refresh(undefined, target);
       } catch (error) {
-        if (isLatchkeyError(error, 'login_required') || !current || !isTokenUsable(current, deps.now())) throw error;
+        if (isLatchkeyError(error, 'login_required') || !token || !isTokenUsable(token, deps.now())) throw error;
         return held.tokens;
       }
       const got = tokenOf(tokens, target);
       if (!got || !isTokenUsable(got, deps.now())) {
-        throw new LatchkeyError('server_error', 'The server issued an access token that has already expired (expires_in 0?)');
+        throw new LatchkeyError('server_error', 'The new access token is already expired (expires_in 0?)');
       }
       return tokens;
     },
-    renew: (rejectedToken, target = undefined) => refresh(rejectedToken, target),
+    renew: refresh,
     wake(reason) {
-      const current = deps.current();
-      if (!current || stopped) return;
-      if (needsRefresh(current.tokens, deps.now()) || (failures > 0 && reason === 'online')) {
+      const held = deps.current();
+      if (!held || stopped) return;
+      if (needsRefresh(held.tokens, deps.now()) || (failures > 0 && reason === 'online')) {
         void refresh(undefined).catch(noop);
-      } else if (targets(current.tokens).some((target) => needsRefresh(current.tokens, deps.now(), target))) {
-        schedule(current); // an API's token is due: the timer callback takes it at once
       } else {
-        schedule(current); // re-arm: a timer may have been throttled or frozen
+        // Re-arm: a timer may have been throttled or frozen; an API's token that is due is taken at once.
+        schedule(held);
       }
     },
     markSpent(version) {

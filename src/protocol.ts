@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact, type LatchkeyErrorCode } from './errors.js';
 import type { Emit } from './events.js';
 
 /** The effects every request to the authorization server needs. @internal */
@@ -64,11 +64,16 @@ function isIdTokenFailure(error: oauth.OperationProcessingError): boolean {
     /id_token|ID Token|nonce/i.test(error.message);
 }
 
-function serverStatus(error: unknown): number | undefined {
-  if (error instanceof oauth.ResponseBodyError) return error.status;
-  if (error instanceof oauth.OperationProcessingError && error.cause instanceof Response) return error.cause.status;
-  return undefined;
-}
+/** What each phase is called in messages. */
+const PHASE_NAMES = {
+  discovery: 'Discovery',
+  authorize: 'The authorization request',
+  callback: 'The login response',
+  exchange: 'The code exchange',
+  refresh: 'The token refresh',
+  api: 'The API token request',
+  revoke: 'The token revocation',
+};
 
 /**
  * Maps whatever a protocol step threw to a {@link LatchkeyError}. A redacted copy
@@ -77,58 +82,33 @@ function serverStatus(error: unknown): number | undefined {
  */
 export function toLatchkeyError(error: unknown, phase: Phase): LatchkeyError {
   if (isLatchkeyError(error)) return error;
-  const cause = redact(error);
-  const where = {
-    discovery: 'Discovery',
-    authorize: 'The authorization request',
-    callback: 'The login response',
-    exchange: 'The code exchange',
-    refresh: 'The token refresh',
-    api: 'The request for an API\'s own token',
-    revoke: 'The token revocation',
-  }[phase];
-  if (isNetworkFailure(error)) {
-    return new LatchkeyError('network', `${where} could not reach the authorization server`, { cause });
-  }
-  const status = serverStatus(error);
+  const where = PHASE_NAMES[phase];
+  const body = error instanceof oauth.ResponseBodyError ? error : undefined;
+  // The server's `error` and `error_description` go along when `refusal` is given (the constructor drops what is undefined).
+  const fail = (code: LatchkeyErrorCode, message: string, refusal?: { error: string; error_description?: string }) =>
+    new LatchkeyError(code, message, { cause: redact(error), serverError: refusal?.error, serverErrorDescription: refusal?.error_description });
+  if (isNetworkFailure(error)) return fail('network', `${where} could not reach the authorization server`);
+  // The HTTP status the server answered, 0 when none is known.
+  const status = body?.status ??
+    (error instanceof oauth.OperationProcessingError && error.cause instanceof Response ? error.cause.status : 0);
+  const ended = () => fail('login_required', `The refresh token was refused (HTTP ${status}); log in again`, body);
   // An API's own token refused for the API's sake (invalid_target, invalid_scope) leaves the session alone.
-  const apiRefusal = phase === 'api' && error instanceof oauth.ResponseBodyError && error.error !== 'invalid_grant';
-  if ((phase === 'refresh' || phase === 'api') && !apiRefusal && (status === 400 || status === 401)) {
-    // Whatever the body (JSON, empty, HTML): the token endpoint refused this refresh token.
-    const details = error instanceof oauth.ResponseBodyError
-      ? { serverError: error.error, ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }) }
-      : {};
-    return new LatchkeyError('login_required', `The session has ended (the token endpoint answered ${status} to the refresh); log in again`, { cause, ...details });
-  }
-  if (status !== undefined && (status >= 500 || status === 429)) {
-    return new LatchkeyError('network', `${where} failed: the authorization server answered ${status}`, { cause });
-  }
-  if (error instanceof oauth.AuthorizationResponseError) {
-    return new LatchkeyError('authorization_error', `The authorization server refused the login: ${error.error}`, {
-      cause,
-      serverError: error.error,
-      ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
-    });
-  }
-  if (error instanceof oauth.ResponseBodyError) {
-    const details = {
-      cause,
-      serverError: error.error,
-      ...(error.error_description !== undefined && { serverErrorDescription: error.error_description }),
-    };
-    if (phase === 'refresh' && error.error === 'invalid_grant') {
-      return new LatchkeyError('login_required', 'The session has ended (the refresh token was rejected); log in again', details);
+  const apiRefusal = phase === 'api' && body && body.error !== 'invalid_grant';
+  // Whatever the body (JSON, empty, HTML): the token endpoint refused this refresh token.
+  if ((phase === 'refresh' || phase === 'api') && !apiRefusal && (status === 400 || status === 401)) return ended();
+  if (status >= 500 || status === 429) return fail('network', `${where} failed: the authorization server answered ${status}`);
+  if (error instanceof oauth.AuthorizationResponseError) return fail('authorization_error', `The login was refused: ${error.error}`, error);
+  if (body) {
+    if (phase === 'refresh' && body.error === 'invalid_grant') return ended();
+    if (phase === 'exchange' && body.error === 'invalid_grant') {
+      return fail('invalid_callback', 'The authorization code was refused (used, expired or not ours)', body);
     }
-    if (phase === 'exchange' && error.error === 'invalid_grant') {
-      return new LatchkeyError('invalid_callback', 'The authorization code was refused (used already, expired, or not ours)', details);
-    }
-    return new LatchkeyError('server_error', `${where} was refused: ${error.error}`, details);
+    return fail('server_error', `${where} was refused: ${body.error}`, body);
   }
   if (error instanceof oauth.OperationProcessingError && (phase === 'callback' || (phase === 'exchange' && isIdTokenFailure(error)))) {
-    return new LatchkeyError('invalid_callback', `${where} failed validation: ${error.message}`, { cause });
+    return fail('invalid_callback', `${where} failed validation: ${error.message}`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new LatchkeyError('server_error', `${where} failed: ${message}`, { cause });
+  return fail('server_error', `${where} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /**

@@ -25,10 +25,8 @@ export function isTokenUsable(tokens: Timed, now: number): boolean {
  * margin; null when the expiry is unknown. Pure.
  * @internal
  */
-export function usableUntil(tokens: Timed): number | null {
-  if (tokens.expiresAt === null) return null;
-  const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, tokens.expiresAt - tokens.receivedAt) / 10);
-  return tokens.expiresAt - margin;
+export function usableUntil({ expiresAt, receivedAt }: Timed): number | null {
+  return expiresAt === null ? null : expiresAt - Math.min(EXPIRY_MARGIN_MS, Math.max(0, expiresAt - receivedAt) / 10);
 }
 
 /**
@@ -39,10 +37,8 @@ export function usableUntil(tokens: Timed): number | null {
  * `invalid_token`. Pure.
  * @internal
  */
-export function refreshAt(tokens: Timed, leewaySeconds: number): number | null {
-  if (tokens.expiresAt === null) return null;
-  const lifetime = Math.max(0, tokens.expiresAt - tokens.receivedAt);
-  return Math.max(tokens.expiresAt - leewaySeconds * 1000, tokens.receivedAt + lifetime * 0.75);
+export function refreshAt({ expiresAt, receivedAt }: Timed, leewaySeconds: number): number | null {
+  return expiresAt === null ? null : Math.max(expiresAt - leewaySeconds * 1000, receivedAt + Math.max(0, expiresAt - receivedAt) * 0.75);
 }
 
 /** Whether a refresh is due at `now` (see {@link refreshAt}). Pure. @internal */
@@ -61,8 +57,8 @@ export const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
  * @internal
  */
 export function backoffDelay(attempt: number, random: number): number {
-  const ceiling = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random);
+  const half = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** Math.max(0, attempt - 1)) / 2;
+  return Math.round(half + half * random);
 }
 
 /** The storm guard: at most this many refresh requests per window. @internal */

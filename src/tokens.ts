@@ -27,32 +27,49 @@ export type Lineage = Pick<TokenSet, 'issuer' | 'clientId' | 'sessionId'>;
 /**
  * Builds the {@link TokenSet} kept in the vault from a processed token response.
  * The expiry counts from the local receipt time, so clock skew between browser
- * and server does not move it. Pure.
+ * and server does not move it. A refreshed set keeps the lineage of `previous`;
+ * a first one (no `previous`) takes `lineage`. Pure.
  * @internal
  */
 export function toTokenSet(
   result: oauth.TokenEndpointResponse,
   receivedAt: number,
   dpopRequested: boolean,
+  previous: TokenSet,
+  serverOffsetSeconds?: number,
+): TokenSet;
+/** @internal */
+export function toTokenSet(
+  result: oauth.TokenEndpointResponse,
+  receivedAt: number,
+  dpopRequested: boolean,
+  previous: undefined,
+  serverOffsetSeconds: number | undefined,
+  lineage: Lineage,
+): TokenSet;
+export function toTokenSet(
+  result: oauth.TokenEndpointResponse,
+  receivedAt: number,
+  dpopRequested: boolean,
   previous?: TokenSet,
   serverOffsetSeconds?: number,
-  lineage: Lineage | undefined = previous,
+  // The overloads make sure there is one or the other.
+  lineage: Lineage = previous!,
 ): TokenSet {
-  if (!lineage) throw new LatchkeyError('server_error', 'A token set needs its issuer, client and login');
   const tokenType = result.token_type.toLowerCase();
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
-    throw new LatchkeyError('server_error', `The token endpoint issued an unsupported token_type "${result.token_type}"`);
+    throw new LatchkeyError('server_error', `Unsupported token_type "${result.token_type}"`);
   }
   if (dpopRequested && tokenType !== 'dpop') {
-    throw new LatchkeyError('server_error', 'A DPoP-bound token was requested but the server issued a Bearer token');
+    throw new LatchkeyError('server_error', 'Asked for a DPoP-bound token, got a Bearer token');
   }
   const claims = oauth.getValidatedIdTokenClaims(result) ?? previous?.claims;
   if (!claims) throw new LatchkeyError('invalid_callback', 'The token response carried no ID token');
   if (previous && claims.sub !== previous.claims.sub) {
-    throw new LatchkeyError('server_error', 'The refreshed ID token is for a different user (sub changed)');
+    throw new LatchkeyError('server_error', 'The refreshed ID token is for another user');
   }
   const expiresIn = expiresInSeconds(result.expires_in);
-  const set: TokenSet = {
+  return withoutUndefined<TokenSet>({
     issuer: lineage.issuer,
     clientId: lineage.clientId,
     sessionId: lineage.sessionId,
@@ -61,16 +78,21 @@ export function toTokenSet(
     expiresAt: expiresIn === undefined ? null : receivedAt + expiresIn * 1000,
     receivedAt,
     claims: { ...claims },
-  };
-  if (serverOffsetSeconds !== undefined) set.serverOffsetSeconds = serverOffsetSeconds;
-  const refreshToken = result.refresh_token ?? previous?.refreshToken;
-  if (refreshToken !== undefined) set.refreshToken = refreshToken;
-  const idToken = result.id_token ?? previous?.idToken;
-  if (idToken !== undefined) set.idToken = idToken;
-  const scope = result.scope ?? previous?.scope;
-  if (scope !== undefined) set.scope = scope;
-  if (previous?.apis) set.apis = previous.apis; // each API's token lives on until its own expiry
-  return set;
+    serverOffsetSeconds,
+    refreshToken: result.refresh_token ?? previous?.refreshToken,
+    idToken: result.id_token ?? previous?.idToken,
+    scope: result.scope ?? previous?.scope,
+    apis: previous?.apis, // each API's token lives on until its own expiry
+  });
+}
+
+/**
+ * `value` without its undefined properties: an optional field without a value
+ * is left out of what is stored, not stored as undefined.
+ */
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key in value) if (value[key] === undefined) delete value[key];
+  return value;
 }
 
 /**
@@ -80,7 +102,8 @@ export function toTokenSet(
  */
 function expiresInSeconds(value: unknown): number | undefined {
   const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  // Number.isFinite is false for anything that is not a finite number.
+  return Number.isFinite(seconds) && (seconds as number) >= 0 ? (seconds as number) : undefined;
 }
 
 /**
@@ -163,9 +186,9 @@ export async function refreshTokens(
   const refreshToken = previous.refreshToken;
   if (!refreshToken) {
     throw api
-      ? new LatchkeyError('server_error', `The server issued no refresh token, so latchkey cannot get a token for ${api.origin}`)
+      ? new LatchkeyError('server_error', `No refresh token was issued to get a token for ${api.origin}`)
       : new LatchkeyError('login_required',
-        'The access token expired and the server issued no refresh token (ask for offline_access, or use enableSilentRenew); log in again');
+        'The access token expired and no refresh token was issued (ask for offline_access, or enableSilentRenew); log in again');
   }
   try {
     return await withDpopNonceRetry(async () => {
@@ -181,8 +204,13 @@ export async function refreshTokens(
       const result = await oauth.processRefreshTokenResponse(server.as, server.client, response);
       const set = toTokenSet(result, now(), dpop !== undefined, previous, server.client[oauth.clockSkew]);
       if (!api) return set;
-      const token: ApiToken = { accessToken: set.accessToken, tokenType: set.tokenType, expiresAt: set.expiresAt, receivedAt: set.receivedAt };
-      if (result.scope !== undefined) token.scope = result.scope;
+      const token = withoutUndefined<ApiToken>({
+        accessToken: set.accessToken,
+        tokenType: set.tokenType,
+        expiresAt: set.expiresAt,
+        receivedAt: set.receivedAt,
+        scope: result.scope,
+      });
       return { ...previous, refreshToken: set.refreshToken ?? refreshToken, apis: { ...previous.apis, [api.origin]: token } };
     });
   } catch (error) {
