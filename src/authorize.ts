@@ -72,9 +72,10 @@ export async function buildAuthorizationRequest(
     if (typeof value !== 'string') throw invalidOptions(`extraParams.${name} must be a string`);
   }
   for (const value of resource) params.append('resource', value);
-  if (options.prompt !== undefined) params.set('prompt', options.prompt);
-  if (options.loginHint !== undefined) params.set('login_hint', options.loginHint);
-  for (const [name, value] of extraParams) params.set(name, value);
+  // In this order: `extraParams` may override `prompt` and `login_hint`.
+  for (const [name, value] of [['prompt', options.prompt], ['login_hint', options.loginHint], ...extraParams] as Array<[string, string | undefined]>) {
+    if (value !== undefined) params.set(name, value);
+  }
   if (dpop) params.set('dpop_jkt', await dpop.calculateThumbprint());
 
   const endpoint = as.authorization_endpoint;
