@@ -137,12 +137,6 @@ function tagOf(value: unknown): string | undefined {
   return isSealed(value) ? value.tag : undefined;
 }
 
-function b64u(bytes: ArrayBuffer): string {
-  let binary = '';
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 /**
  * Creates the vault of one issuer + client. Everything it stores is named
  * under that pair (the namespace) and sealed with AES-GCM under a
@@ -193,8 +187,9 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
   }
 
   async function transactionSlot(state: string): Promise<string> {
-    // The slot name must not reveal the state: it is a hash of it.
-    return TX_PREFIX + b64u(await subtle.digest('SHA-256', encoder.encode(state)));
+    // The slot name must not reveal the state: it is a hash of it (SHA-256, base64url).
+    const hash = btoa(String.fromCharCode(...new Uint8Array(await subtle.digest('SHA-256', encoder.encode(state)))));
+    return TX_PREFIX + hash.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
   async function pruneTransactions(): Promise<void> {
