@@ -27,29 +27,14 @@ export interface AuthorizationInput {
   now: number;
 }
 
-/** Parameters latchkey owns; `extraParams` may not set them. */
-const RESERVED = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge',
-  'code_challenge_method', 'dpop_jkt', 'request_uri', 'request', 'response_mode', 'resource',
-]);
+/**
+ * Parameters latchkey owns besides those of the request it starts with (see
+ * {@link buildAuthorizationRequest}); `extraParams` may set none of them.
+ */
+const RESERVED = ['dpop_jkt', 'request_uri', 'request', 'response_mode', 'resource'];
 
-function checkLoginOptions(options: LoginOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new LatchkeyError('invalid_config', 'login(options): options must be an object');
-  }
-  for (const field of ['returnTo', 'prompt', 'loginHint'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'string') {
-      throw new LatchkeyError('invalid_config', `login(options): ${field} must be a string`);
-    }
-  }
-  for (const [name, value] of Object.entries(options.extraParams ?? {})) {
-    if (RESERVED.has(name)) {
-      throw new LatchkeyError('invalid_config', `login(options): extraParams may not set "${name}"; latchkey sets it`);
-    }
-    if (typeof value !== 'string') {
-      throw new LatchkeyError('invalid_config', `login(options): extraParams.${name} must be a string`);
-    }
-  }
+function invalidOptions(problem: string): LatchkeyError {
+  return new LatchkeyError('invalid_config', `login(options): ${problem}`);
 }
 
 /**
@@ -60,67 +45,82 @@ function checkLoginOptions(options: LoginOptions): void {
  * @internal
  */
 export async function buildAuthorizationRequest(
-  server: Server,
+  { as, client }: Server,
   http: Http,
-  input: AuthorizationInput,
+  { issuer, clientId, redirectUri, scope, resource, options, dpop, now }: AuthorizationInput,
 ): Promise<{ url: URL; transaction: LoginTransaction }> {
-  checkLoginOptions(input.options);
+  if (typeof options !== 'object' || options === null) throw invalidOptions('not an object');
+  for (const field of ['returnTo', 'prompt', 'loginHint'] as const) {
+    if (options[field] !== undefined && typeof options[field] !== 'string') throw invalidOptions(`${field} must be a string`);
+  }
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
   const params = new URLSearchParams({
-    client_id: input.clientId,
-    redirect_uri: input.redirectUri,
+    client_id: clientId,
+    redirect_uri: redirectUri,
     response_type: 'code',
-    scope: input.scope,
+    scope,
     code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,
     nonce,
   });
-  for (const value of input.resource) params.append('resource', value);
-  if (input.options.prompt !== undefined) params.set('prompt', input.options.prompt);
-  if (input.options.loginHint !== undefined) params.set('login_hint', input.options.loginHint);
-  for (const [name, value] of Object.entries(input.options.extraParams ?? {})) params.set(name, value);
-  if (input.dpop) params.set('dpop_jkt', await input.dpop.calculateThumbprint());
+  const extraParams = Object.entries(options.extraParams ?? {});
+  for (const [name, value] of extraParams) {
+    if (params.has(name) || RESERVED.includes(name)) throw invalidOptions(`latchkey sets "${name}", extraParams may not`);
+    if (typeof value !== 'string') throw invalidOptions(`extraParams.${name} must be a string`);
+  }
+  for (const value of resource) params.append('resource', value);
+  // In this order: `extraParams` may override `prompt` and `login_hint`.
+  for (const [name, value] of [['prompt', options.prompt], ['login_hint', options.loginHint], ...extraParams] as Array<[string, string | undefined]>) {
+    if (value !== undefined) params.set(name, value);
+  }
+  if (dpop) params.set('dpop_jkt', await dpop.calculateThumbprint());
 
-  const endpoint = server.as.authorization_endpoint;
+  const endpoint = as.authorization_endpoint;
   if (!endpoint) throw new LatchkeyError('server_error', 'The server metadata has no authorization_endpoint');
   const url = new URL(endpoint);
-  if (server.as.pushed_authorization_request_endpoint) {
+  const query = url.searchParams;
+  if (as.pushed_authorization_request_endpoint) {
     try {
-      const pushed = await withDpopNonceRetry(async () => {
-        const response = await oauth.pushedAuthorizationRequest(server.as, server.client, oauth.None(), params, {
-          ...requestOptions(http),
-          ...(input.dpop && { DPoP: input.dpop }),
-        });
-        return oauth.processPushedAuthorizationResponse(server.as, server.client, response);
-      });
-      url.searchParams.set('client_id', input.clientId);
-      url.searchParams.set('request_uri', pushed.request_uri);
+      // oauth4webapi sends no DPoP proof when `DPoP` is undefined.
+      const pushed = await withDpopNonceRetry(async () => oauth.processPushedAuthorizationResponse(as, client,
+        await oauth.pushedAuthorizationRequest(as, client, oauth.None(), params, { ...requestOptions(http), DPoP: dpop })));
+      query.set('client_id', clientId);
+      query.set('request_uri', pushed.request_uri);
     } catch (error) {
       throw toLatchkeyError(error, 'authorize');
     }
   } else {
-    for (const [name, value] of params) url.searchParams.append(name, value);
+    for (const [name, value] of params) query.append(name, value);
   }
 
-  const transaction: LoginTransaction = {
-    issuer: input.issuer,
-    clientId: input.clientId,
-    state,
-    codeVerifier,
-    nonce,
-    redirectUri: input.redirectUri,
-    dpop: input.dpop !== undefined,
-    createdAt: input.now,
-  };
-  if (input.options.returnTo !== undefined) transaction.returnTo = input.options.returnTo;
+  const transaction: LoginTransaction = { issuer, clientId, state, codeVerifier, nonce, redirectUri, dpop: !!dpop, createdAt: now };
+  if (options.returnTo !== undefined) transaction.returnTo = options.returnTo;
   return { url, transaction };
 }
 
-/** The authorization-response parameters latchkey removes from the address bar. */
-const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'client_info'];
+/** `href` as a URL, or undefined when it is not one. */
+function parseUrl(href: string): URL | undefined {
+  try {
+    return new URL(href);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `params` carry an authorization response (`code` or `error`). */
+function hasResponse(params: URLSearchParams): boolean {
+  return params.has('code') || params.has('error');
+}
+
+/** `href` without the parameters `names`. */
+function withoutParams(href: string, names: string[]): string {
+  const url = new URL(href);
+  for (const name of names) url.searchParams.delete(name);
+  return url.href;
+}
 
 /**
  * Whether `href` is an authorization response for this app: the redirect URI's
@@ -130,21 +130,17 @@ const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', '
  * @internal
  */
 export function isCallbackUrl(href: string, redirectUri: URL): boolean {
-  let url: URL;
-  try {
-    url = new URL(href);
-  } catch {
-    return false;
-  }
-  return url.origin === redirectUri.origin && url.pathname === redirectUri.pathname && url.searchParams.has('state') &&
-    (url.searchParams.has('code') || url.searchParams.has('error'));
+  const url = parseUrl(href);
+  return url?.origin === redirectUri.origin && url.pathname === redirectUri.pathname && url.searchParams.has('state') &&
+    hasResponse(url.searchParams);
 }
 
-/** `href` without the authorization-response parameters. Pure. @internal */
+/**
+ * `href` without the authorization-response parameters (those latchkey
+ * removes from the address bar). Pure. @internal
+ */
 export function withoutCallbackParams(href: string): string {
-  const url = new URL(href);
-  for (const name of CALLBACK_PARAMS) url.searchParams.delete(name);
-  return url.href;
+  return withoutParams(href, ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'client_info']);
 }
 
 /**
@@ -155,16 +151,14 @@ export function withoutCallbackParams(href: string): string {
  * @internal
  */
 export function callbackState(url: URL): string {
-  for (const name of ['code', 'iss', 'error']) {
+  for (const name of ['code', 'iss', 'error', 'state']) {
     if (url.searchParams.getAll(name).length > 1) {
-      throw new LatchkeyError('invalid_callback', `The callback carries more than one "${name}" parameter`);
+      throw new LatchkeyError('invalid_callback', `The callback repeats its "${name}" parameter`);
     }
   }
-  const states = url.searchParams.getAll('state');
-  if (states.length === 1 && states[0]) return states[0];
-  throw new LatchkeyError('invalid_callback', states.length > 1
-    ? 'The callback carries more than one "state" parameter'
-    : 'The callback carries no "state" parameter');
+  const state = url.searchParams.get('state');
+  if (state) return state;
+  throw new LatchkeyError('invalid_callback', 'The callback has no "state" parameter');
 }
 
 /**
@@ -191,18 +185,11 @@ export const LOGOUT_STATE_PREFIX = 'lk-logout.';
  * @internal
  */
 export function isLogoutReturn(href: string): boolean {
-  try {
-    const params = new URL(href).searchParams;
-    return params.getAll('state').length === 1 && params.get('state')!.startsWith(LOGOUT_STATE_PREFIX) &&
-      !params.has('code') && !params.has('error');
-  } catch {
-    return false;
-  }
+  const params = parseUrl(href)?.searchParams;
+  return params?.getAll('state').length === 1 && params.get('state')!.startsWith(LOGOUT_STATE_PREFIX) && !hasResponse(params);
 }
 
 /** `href` without its `state` parameter. Pure. @internal */
 export function withoutState(href: string): string {
-  const url = new URL(href);
-  url.searchParams.delete('state');
-  return url.href;
+  return withoutParams(href, ['state']);
 }

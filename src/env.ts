@@ -63,15 +63,14 @@ function listenForWake(handler: (reason: string) => void): () => void {
   const onVisibility = () => {
     if (document.visibilityState === 'visible') handler('visible');
   };
-  const events: Array<[EventTarget, string, EventListener]> = [
-    [document, 'visibilitychange', onVisibility],
-    [window, 'pageshow', () => handler('pageshow')],
-    [window, 'online', () => handler('online')],
-    [window, 'focus', () => handler('focus')],
-  ];
-  for (const [target, type, listener] of events) target.addEventListener(type, listener);
+  // The other wake-ups are named after their event.
+  const onEvent = (event: Event) => handler(event.type);
+  const events = ['pageshow', 'online', 'focus'];
+  document.addEventListener('visibilitychange', onVisibility);
+  for (const type of events) window.addEventListener(type, onEvent);
   return () => {
-    for (const [target, type, listener] of events) target.removeEventListener(type, listener);
+    document.removeEventListener('visibilitychange', onVisibility);
+    for (const type of events) window.removeEventListener(type, onEvent);
   };
 }
 
@@ -86,14 +85,11 @@ export function browserEnvironment(): Environment {
       clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
     },
     crypto: globalThis.crypto,
-    openStore: (name) => idbStore(name),
-    openTabs: (name) =>
-      createTabLink(name, {
-        locks: typeof navigator === 'undefined' ? undefined : navigator.locks,
-        BroadcastChannel: typeof BroadcastChannel === 'undefined' ? undefined : BroadcastChannel,
-      }),
+    openStore: idbStore,
+    // `globalThis.` reads a missing global as undefined.
+    openTabs: (name) => createTabLink(name, { locks: globalThis.navigator?.locks, BroadcastChannel: globalThis.BroadcastChannel }),
     onWake: listenForWake,
-    currentUrl: () => (typeof location === 'undefined' ? undefined : location.href),
+    currentUrl: () => globalThis.location?.href,
     replaceUrl: (href) => history.replaceState(history.state, '', href),
     navigate: (href) => location.assign(href),
     requestTimeoutMs: 30_000,

@@ -25,9 +25,8 @@ export interface KeyValueStore {
 export type StoreAction = { set: unknown } | 'delete' | undefined;
 
 const UNAVAILABLE =
-  'IndexedDB cannot be used here (private browsing, blocked site data, or a full disk), ' +
-  'so latchkey cannot keep a session. Ask the user to allow site data for this site, ' +
-  'or to leave private browsing, and try again.';
+  'IndexedDB is unavailable (private browsing, blocked site data, full disk), so no session can be kept: ' +
+  'ask the user to allow site data, then retry.';
 
 /**
  * Opens (lazily, on the first call) the object store `vault` in the IndexedDB
@@ -46,7 +45,7 @@ export function idbStore(databaseName: string, timeoutMs = 10_000): KeyValueStor
     try {
       store ??= createStore(databaseName, 'vault');
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`IndexedDB timed out after ${timeoutMs} ms`)), timeoutMs);
       });
       return await Promise.race([operation(store), timeout]);
     } catch (cause) {
@@ -60,20 +59,19 @@ export function idbStore(databaseName: string, timeoutMs = 10_000): KeyValueStor
 
   return {
     get: (key) => run((s) => get(key, s)),
-    getMany: (list) => run((s) => getMany([...list], s)),
+    getMany: (list) => run((s) => getMany(list as string[], s)), // idb-keyval only reads the list
     set: (key, value) => run((s) => set(key, value, s)),
     transact: (key, decide) =>
       run((s) =>
         s('readwrite', (objects) => {
-          let old: unknown;
           const read = objects.get(key);
           read.onsuccess = () => {
-            old = read.result;
-            const action = decide(old);
+            const action = decide(read.result);
             if (action === 'delete') objects.delete(key);
             else if (action) objects.put(action.set, key);
           };
-          return promisifyRequest(objects.transaction).then(() => old);
+          // The transaction completes only after the read succeeded: its result is `old`.
+          return promisifyRequest(objects.transaction).then(() => read.result);
         })),
     del: (key) => run((s) => del(key, s)),
     keys: () => run(async (s) => (await keys(s)).map(String)),

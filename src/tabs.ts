@@ -36,10 +36,9 @@ export interface TabPlatform {
 }
 
 function isTabMessage(value: unknown): value is TabMessage {
-  const message = value as { type?: unknown; version?: unknown } | null;
-  return message?.type === 'changed' || message?.type === 'logout' ||
-    (message?.type === 'spent' && typeof message.version === 'string') ||
-    (message?.type === 'callback' && typeof (message as { id?: unknown }).id === 'string');
+  const { type, version, id } = (value ?? {}) as { type?: unknown; version?: unknown; id?: unknown };
+  return type === 'changed' || type === 'logout' || (type === 'spent' && typeof version === 'string') ||
+    (type === 'callback' && typeof id === 'string');
 }
 
 /**
@@ -49,31 +48,31 @@ function isTabMessage(value: unknown): value is TabMessage {
  * @internal
  */
 export function createTabLink(name: string, platform: TabPlatform): TabLink {
-  const channel = platform.BroadcastChannel ? new platform.BroadcastChannel(name) : undefined;
+  // Unset once closed: a late announce (a refresh that lands after dispose()) must not throw on a closed channel.
+  let channel = platform.BroadcastChannel ? new platform.BroadcastChannel(name) : undefined;
   let local: Promise<unknown> = Promise.resolve();
-  let closed = false;
   return {
     withLock<T>(task: () => Promise<T>): Promise<T> {
-      if (platform.locks) return platform.locks.request(`${name}:refresh`, { mode: 'exclusive' }, task) as Promise<T>;
+      // An exclusive lock: the default mode.
+      if (platform.locks) return platform.locks.request(`${name}:refresh`, task) as Promise<T>;
       const run = local.then(task, task);
       local = run.catch(() => undefined);
       return run;
     },
     announce(message) {
-      // A late announce (a refresh that lands after dispose()) must not throw on a closed channel.
-      if (!closed) channel?.postMessage(message);
+      channel?.postMessage(message);
     },
     listen(handler) {
-      if (!channel) return () => undefined;
+      const listening = channel;
       const listener = (event: MessageEvent) => {
         if (isTabMessage(event.data)) handler(event.data);
       };
-      channel.addEventListener('message', listener);
-      return () => channel.removeEventListener('message', listener);
+      listening?.addEventListener('message', listener);
+      return () => listening?.removeEventListener('message', listener);
     },
     close() {
-      closed = true;
       channel?.close();
+      channel = undefined;
     },
   };
 }

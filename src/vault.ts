@@ -117,6 +117,7 @@ function isCryptoKey(value: unknown): value is CryptoKey {
   return Object.prototype.toString.call(value) === '[object CryptoKey]';
 }
 
+/** A copy of `value` when it is a key pair, else undefined. */
 function asKeyPair(value: unknown): CryptoKeyPair | undefined {
   const pair = value as Partial<CryptoKeyPair> | undefined;
   return pair && isCryptoKey(pair.privateKey) && isCryptoKey(pair.publicKey)
@@ -125,20 +126,15 @@ function asKeyPair(value: unknown): CryptoKeyPair | undefined {
 }
 
 function isSealed(value: unknown): value is SealedRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Partial<SealedRecord>;
-  return record.v === FORMAT && isCryptoKey(record.key) && record.iv instanceof Uint8Array && record.iv.byteLength === 12 &&
+  // Optional chaining also turns away null and primitives: they have no `v`.
+  const record = value as Partial<SealedRecord> | null | undefined;
+  return record?.v === FORMAT && isCryptoKey(record.key) && record.iv instanceof Uint8Array && record.iv.byteLength === 12 &&
     typeof record.tag === 'string' && (record.data instanceof ArrayBuffer || ArrayBuffer.isView(record.data));
 }
 
-function b64u(bytes: ArrayBuffer): string {
-  let binary = '';
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function randomId(crypto: Crypto): string {
-  return b64u(crypto.getRandomValues(new Uint8Array(12)).buffer);
+/** The version of a sealed record, or undefined. */
+function tagOf(value: unknown): string | undefined {
+  return isSealed(value) ? value.tag : undefined;
 }
 
 /**
@@ -158,21 +154,27 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
   const ns = `${JSON.stringify([issuer, clientId])}/`;
   const sessionSlot = `${ns}session`;
 
-  const aad = (slot: string, tag: string) => encoder.encode(`latchkey/${FORMAT}/${slot}/${tag}`);
+  /** The AES-GCM parameters of a record: its IV, and its slot and version as additional data. */
+  const cipher = (iv: Uint8Array<ArrayBuffer>, slot: string, tag: string): AesGcmParams =>
+    ({ name: 'AES-GCM', iv, additionalData: encoder.encode(`latchkey/${FORMAT}/${slot}/${tag}`) });
 
-  async function seal(slot: string, tag: string, value: unknown): Promise<SealedRecord> {
+  /** Whether a token set or transaction was issued by our issuer to our client. */
+  const ours = (value: { issuer: string; clientId: string }) => value.issuer === issuer && value.clientId === clientId;
+
+  async function seal(slot: string, tag: string, value: unknown, keys: CryptoKeyPair | undefined): Promise<SealedRecord> {
     const key = await subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const data = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(slot, tag) }, key, encoder.encode(JSON.stringify(value)));
-    return { v: FORMAT, key, iv, data, tag };
+    const data = await subtle.encrypt(cipher(iv, slot, tag), key, encoder.encode(JSON.stringify(value)));
+    const record: SealedRecord = { v: FORMAT, key, iv, data, tag };
+    if (keys) record.keys = asKeyPair(keys);
+    return record;
   }
 
   /** Opens a record; undefined when it cannot be (tampered, another slot or format). */
   async function open(slot: string, record: unknown): Promise<unknown> {
     if (!isSealed(record)) return undefined;
     try {
-      const plain = await subtle.decrypt({ name: 'AES-GCM', iv: record.iv, additionalData: aad(slot, record.tag) }, record.key, record.data);
-      return JSON.parse(decoder.decode(plain));
+      return JSON.parse(decoder.decode(await subtle.decrypt(cipher(record.iv, slot, record.tag), record.key, record.data)));
     } catch {
       return undefined;
     }
@@ -180,13 +182,14 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
 
   async function sessionFrom(record: unknown): Promise<StoredSession | undefined> {
     const tokens = await open(sessionSlot, record);
-    if (!isTokenSet(tokens) || tokens.issuer !== issuer || tokens.clientId !== clientId) return undefined;
+    if (!isTokenSet(tokens) || !ours(tokens)) return undefined;
     return { version: (record as SealedRecord).tag, tokens, keys: asKeyPair((record as SealedRecord).keys) };
   }
 
   async function transactionSlot(state: string): Promise<string> {
-    // The slot name must not reveal the state: it is a hash of it.
-    return TX_PREFIX + b64u(await subtle.digest('SHA-256', encoder.encode(state)));
+    // The slot name must not reveal the state: it is a hash of it (SHA-256, base64url).
+    const hash = btoa(String.fromCharCode(...new Uint8Array(await subtle.digest('SHA-256', encoder.encode(state)))));
+    return TX_PREFIX + hash.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
   async function pruneTransactions(): Promise<void> {
@@ -199,6 +202,9 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     }));
   }
 
+  /** A transaction record of another session of this origin. */
+  const isForeign = (record: unknown) => isSealed(record) && record.tag !== ns;
+
   return {
     async readSession() {
       const record = await store.get(sessionSlot);
@@ -206,68 +212,54 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
       const session = await sessionFrom(record);
       if (!session) {
         // Unreadable (no key, tampered, another format or another session's): delete that very record.
-        const tag = isSealed(record) ? record.tag : undefined;
+        const tag = tagOf(record);
         await store.transact(sessionSlot, (value) => (!isSealed(value) || value.tag === tag ? 'delete' : undefined));
       }
       return session;
     },
     async writeSession(tokens, keys, expected) {
-      const version = randomId(crypto);
-      const record = await seal(sessionSlot, version, tokens);
-      if (keys) record.keys = { privateKey: keys.privateKey, publicKey: keys.publicKey };
-      let written = false;
-      await store.transact(sessionSlot, (old) => {
-        const current = isSealed(old) ? old.tag : undefined;
-        if (expected !== null && current !== expected) return undefined;
-        written = true;
-        return { set: record };
-      });
-      return written ? version : undefined;
+      const version = crypto.randomUUID();
+      const record = await seal(sessionSlot, version, tokens, keys);
+      // `transact` resolves to the value `matches` decided on, so it tells whether the record was written.
+      const matches = (old: unknown) => expected === null || tagOf(old) === expected;
+      const old = await store.transact(sessionSlot, (value) => (matches(value) ? { set: record } : undefined));
+      return matches(old) ? version : undefined;
     },
     async takeSession() {
-      const record = await store.transact(sessionSlot, (old) => (old === undefined ? undefined : 'delete'));
-      return record === undefined ? undefined : sessionFrom(record);
+      // Deleting an absent record changes nothing; an absent record opens as undefined.
+      return sessionFrom(await store.transact(sessionSlot, () => 'delete'));
     },
     async saveTransaction(transaction, keys) {
       await pruneTransactions();
       const slot = await transactionSlot(transaction.state);
-      const record = await seal(slot, ns, transaction);
+      const record = await seal(slot, ns, transaction, keys);
       record.expiresAt = transaction.createdAt + TRANSACTION_TTL_MS;
-      if (keys) record.keys = { privateKey: keys.privateKey, publicKey: keys.publicKey };
       await store.set(slot, record);
     },
     async takeTransaction(state) {
       const slot = await transactionSlot(state);
-      let foreign = false;
-      // Read and delete in one readwrite transaction: exactly one taker wins.
-      const record = await store.transact(slot, (old) => {
-        if (isSealed(old) && old.tag !== ns) {
-          foreign = true;
-          return undefined;
-        }
-        return old === undefined ? undefined : 'delete';
-      });
-      if (foreign) return { status: 'foreign' };
+      // Read and delete in one readwrite transaction: exactly one taker wins. Another session's record stays.
+      const record = await store.transact(slot, (old) => (isForeign(old) ? undefined : 'delete'));
+      if (isForeign(record)) return { status: 'foreign' };
       const value = await open(slot, record);
-      if (!isTransaction(value) || value.state !== state || value.issuer !== issuer || value.clientId !== clientId) {
-        return { status: 'missing' };
-      }
+      if (!isTransaction(value) || value.state !== state || !ours(value)) return { status: 'missing' };
       if (value.createdAt + TRANSACTION_TTL_MS <= now() || value.createdAt > now() + 60_000) return { status: 'expired' };
       return { status: 'found', transaction: value, keys: asKeyPair((record as SealedRecord).keys) };
     },
   };
 }
 
+// Both guards read what JSON.parse gave: optional chaining turns away null and primitives.
+
 function isTransaction(value: unknown): value is LoginTransaction {
-  const tx = value as Partial<LoginTransaction> | undefined;
-  return typeof tx === 'object' && tx !== null && typeof tx.state === 'string' && typeof tx.codeVerifier === 'string' &&
+  const tx = value as Partial<LoginTransaction> | null | undefined;
+  return typeof tx?.state === 'string' && typeof tx.codeVerifier === 'string' &&
     typeof tx.nonce === 'string' && typeof tx.createdAt === 'number';
 }
 
 function isTokenSet(value: unknown): value is TokenSet {
-  if (typeof value !== 'object' || value === null) return false;
-  const set = value as Partial<TokenSet>;
-  return typeof set.accessToken === 'string' && typeof set.sessionId === 'string' && (set.tokenType === 'bearer' || set.tokenType === 'dpop') &&
+  const set = value as Partial<TokenSet> | null | undefined;
+  return typeof set?.accessToken === 'string' && typeof set.sessionId === 'string' && (set.tokenType === 'bearer' || set.tokenType === 'dpop') &&
     (set.expiresAt === null || typeof set.expiresAt === 'number') && typeof set.receivedAt === 'number' &&
-    typeof set.claims === 'object' && set.claims !== null && typeof set.claims.sub === 'string';
+    typeof set.claims?.sub === 'string';
 }
