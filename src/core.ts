@@ -7,7 +7,7 @@ import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
 import { SnapshotStore } from './snapshot.js';
 import type { Credentials } from './fetch.js';
-import type { TabLink, TabMessage } from './tabs.js';
+import type { TabLink } from './tabs.js';
 import { createVault, type Vault } from './vault.js';
 
 /**
@@ -26,8 +26,11 @@ export interface Core {
   readonly snapshot: SnapshotStore;
   readonly emit: Emit;
   getServer(): Promise<Server>;
-  /** The DPoP handle of `held`'s keys: one per login, so learned nonces survive refreshes and clock updates. */
-  dpop(held: Pick<Held, 'keys' | 'tokens'>): oauth.DPoPHandle | undefined;
+  /**
+   * The DPoP handle of `keys` (none without keys): one per session or login
+   * (`sessionId`), so learned nonces survive refreshes and clock updates.
+   */
+  dpop(keys: CryptoKeyPair | undefined, sessionId: string): oauth.DPoPHandle | undefined;
   /** What this tab holds now. */
   held(): Held | undefined;
   /** Changes whenever this tab takes another state: a flow that started earlier must not adopt its result. */
@@ -40,8 +43,6 @@ export interface Core {
   onAdopt: (held: Held | undefined) => void;
   /** What `session.fetch` would send to `origin` (an API origin; default the main token): a token that is not expired, and its DPoP handle. */
   credentials: (origin?: string) => Promise<Credentials>;
-  /** Messages from the other windows of this session (set by the session; capabilities may listen). */
-  listen: (handler: (message: TabMessage) => void) => () => void;
   disposed: boolean;
   /** How many times `logout()` ran in this tab: a login completing across one is void. */
   logouts: number;
@@ -83,9 +84,9 @@ export function createCore(input: SessionConfig, env: Environment): Core {
       );
       return serverPromise;
     },
-    dpop({ keys, tokens }) {
+    dpop(keys, sessionId) {
       if (!keys) return undefined;
-      if (handles?.sessionId !== tokens.sessionId) {
+      if (handles?.sessionId !== sessionId) {
         // The proof's `iat` is read from the clock estimate at signing time, so a
         // new estimate never needs a new handle (which would forget the nonces).
         const handle = oauth.DPoP(client, keys, {
@@ -93,7 +94,7 @@ export function createCore(input: SessionConfig, env: Environment): Core {
             payload.iat = Math.floor(Date.now() / 1000) + (client[oauth.clockSkew] ?? 0);
           },
         });
-        handles = { sessionId: tokens.sessionId, handle };
+        handles = { sessionId, handle };
       }
       return handles.handle;
     },
@@ -117,23 +118,25 @@ export function createCore(input: SessionConfig, env: Environment): Core {
         const stored = await vault.readSession();
         if (generation !== before) continue; // this tab moved meanwhile: read again
         if (stored?.version === held?.version && stored?.tokens.sessionId === held?.tokens.sessionId) return;
-        core.adopt(stored && usable(stored) ? stored : undefined);
+        core.adopt(usable(stored));
         return;
       }
     },
     onAdopt: () => undefined,
-    credentials: () => Promise.reject(new LatchkeyError('login_required', 'There is no session; call login()')),
-    listen: (handler) => tabs.listen(handler),
+    credentials: () => Promise.reject(noSession()),
     disposed: false,
     logouts: 0,
     assertUsable() {
-      if (core.disposed) throw new LatchkeyError('invalid_config', 'This session was disposed; create a new one');
+      if (core.disposed) throw new LatchkeyError('invalid_config', 'Session disposed; create a new one');
     },
   };
   return core;
 }
 
-/** A DPoP-bound token set without its key is worthless. @internal */
-export function usable(held: Held): boolean {
-  return held.tokens.tokenType !== 'dpop' || held.keys !== undefined;
+/** `held`, unless it is a DPoP-bound token set without its key (worthless). @internal */
+export function usable(held: Held | undefined): Held | undefined {
+  return held && (held.tokens.tokenType !== 'dpop' || held.keys) ? held : undefined;
 }
+
+/** `login_required`: this tab holds no session. @internal */
+export const noSession = (): LatchkeyError => new LatchkeyError('login_required', 'No session; call login()');

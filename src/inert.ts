@@ -1,14 +1,12 @@
 import { resolveConfig, type SessionConfig } from './config.js';
 import { LatchkeyError } from './errors.js';
 import type { Session } from './session.js';
-import type { SessionSnapshot } from './snapshot.js';
+import { LOADING } from './snapshot.js';
 
 /** Whether this is a browser page latchkey can keep a session in. @internal */
 export function isBrowser(): boolean {
   return typeof window !== 'undefined' && typeof document !== 'undefined' && typeof indexedDB !== 'undefined';
 }
-
-const LOADING = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null } as const);
 
 /**
  * The session outside a browser (server-side rendering): validates the config,
@@ -17,17 +15,18 @@ const LOADING = Object.freeze({ status: 'loading', user: null, expiresAt: null, 
  */
 export function inertSession<User extends { sub: string }>(config: SessionConfig): Session<User> {
   resolveConfig(config);
-  const unsupported = (what: string) => Promise.reject(
-    new LatchkeyError('unsupported_environment', `${what} needs a browser; this is server-side rendering (no window or IndexedDB)`));
+  /** What `what` does here: reject with `unsupported_environment`. */
+  const unsupported = (what: string) => () => Promise.reject(
+    new LatchkeyError('unsupported_environment', `${what} needs a browser (no window or IndexedDB here)`));
   return {
     ready: Promise.resolve(),
-    getSnapshot: () => LOADING as SessionSnapshot<User>,
+    getSnapshot: () => LOADING,
     subscribe: () => () => undefined,
-    login: () => unsupported('login()'),
-    handleRedirectCallback: () => unsupported('handleRedirectCallback()'),
-    getAccessToken: () => unsupported('getAccessToken()'),
-    fetch: () => unsupported('session.fetch()'),
-    logout: () => unsupported('logout()'),
+    login: unsupported('login()'),
+    handleRedirectCallback: unsupported('handleRedirectCallback()'),
+    getAccessToken: unsupported('getAccessToken()'),
+    fetch: unsupported('session.fetch()'),
+    logout: unsupported('logout()'),
     dispose: () => undefined,
   };
 }

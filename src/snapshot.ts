@@ -58,27 +58,27 @@ export interface SessionSnapshot<User extends { sub: string } = IdTokenClaims> {
   readonly error: LatchkeyError | null;
 }
 
+/** The snapshot before the session is restored (and for good outside a browser). @internal */
+export const LOADING: SessionSnapshot<never> = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
+
 /**
  * Holds the current snapshot and its listeners. `get()` returns the same object
- * until `update` changes a field, as `useSyncExternalStore` requires.
+ * until `update` changes a field, as `useSyncExternalStore` requires. Its
+ * functions are fields, usable unbound.
  * @internal
  */
 export class SnapshotStore {
-  #snapshot: SessionSnapshot<{ sub: string }> = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
+  #snapshot: SessionSnapshot<{ sub: string }> = LOADING;
   readonly #listeners = new Set<() => void>();
 
   /** The current snapshot. */
-  get(): SessionSnapshot<{ sub: string }> {
-    return this.#snapshot;
-  }
+  get = (): SessionSnapshot<{ sub: string }> => this.#snapshot;
 
   /** Applies `change`; listeners run only when a field really changed. */
   update(change: Partial<SessionSnapshot<{ sub: string }>>): void {
-    const next = { ...this.#snapshot, ...change };
     const current = this.#snapshot;
-    if (next.status === current.status && next.user === current.user &&
-      next.expiresAt === current.expiresAt && next.error === current.error) return;
-    this.#snapshot = Object.freeze(next);
+    if ((Object.keys(change) as Array<keyof typeof change>).every((field) => change[field] === current[field])) return;
+    this.#snapshot = Object.freeze({ ...current, ...change });
     for (const listener of [...this.#listeners]) {
       try {
         listener();
@@ -92,13 +92,13 @@ export class SnapshotStore {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  subscribe(listener: () => void): () => void {
+  subscribe = (listener: () => void): (() => void) => {
     if (typeof listener !== 'function') throw new TypeError('subscribe(listener): listener must be a function');
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
     };
-  }
+  };
 
   /** Removes every listener. */
   clear(): void {
