@@ -6,6 +6,7 @@ import { createEmitter, type Emit } from './events.js';
 import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
 import { SnapshotStore } from './snapshot.js';
+import { revokeToken } from './tokens.js';
 import type { Credentials } from './fetch.js';
 import type { TabLink } from './tabs.js';
 import { createVault, type Vault } from './vault.js';
@@ -26,6 +27,8 @@ export interface Core {
   readonly snapshot: SnapshotStore;
   readonly emit: Emit;
   getServer(): Promise<Server>;
+  /** Revokes `refreshToken` at the server, best-effort, in the background. */
+  revoke(refreshToken: string): void;
   /**
    * The DPoP handle of `keys` (none without keys): one per session or login
    * (`sessionId`), so learned nonces survive refreshes and clock updates.
@@ -83,6 +86,9 @@ export function createCore(input: SessionConfig, env: Environment): Core {
         },
       );
       return serverPromise;
+    },
+    revoke(refreshToken) {
+      void core.getServer().then((server) => revokeToken(server, http, refreshToken, 'refresh_token')).catch(() => undefined);
     },
     dpop(keys, sessionId) {
       if (!keys) return undefined;

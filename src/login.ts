@@ -2,7 +2,7 @@ import { buildAuthorizationRequest, callbackState, validateCallback, withoutCall
 import type { Core } from './core.js';
 import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
 import type { Held } from './lifecycle.js';
-import { exchangeCode, revokeToken } from './tokens.js';
+import { exchangeCode } from './tokens.js';
 import * as oauth from 'oauth4webapi';
 
 /**
@@ -89,10 +89,8 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     const callbackParameters = validateCallback(server, url, transaction.state);
     const sessionId = randomId(env.crypto);
     const tokens = await exchangeCode(server, core.http, {
+      ...transaction, // its redirectUri, codeVerifier and nonce
       callbackParameters,
-      redirectUri: transaction.redirectUri,
-      codeVerifier: transaction.codeVerifier,
-      nonce: transaction.nonce,
       dpop: core.dpop(keys, sessionId),
       now: env.now,
       sessionId,
@@ -100,7 +98,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     });
     if (core.logouts !== logouts) {
       // Logged out here while the code was being exchanged: this login is void.
-      if (tokens.refreshToken) void revokeToken(server, core.http, tokens.refreshToken, 'refresh_token').catch(() => undefined);
+      if (tokens.refreshToken) core.revoke(tokens.refreshToken);
       throw new LatchkeyError('login_required', 'Logged out during the login');
     }
     // A new login replaces whatever is stored (another user's session included).

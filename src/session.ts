@@ -10,7 +10,7 @@ import { completeCallback, startLogin, type CallbackOutcome } from './login.js';
 import { endSession, type LogoutOptions } from './logout.js';
 import type { IdTokenClaims, SessionSnapshot } from './snapshot.js';
 import type { TabMessage } from './tabs.js';
-import { refreshTokens, revokeToken } from './tokens.js';
+import { refreshTokens } from './tokens.js';
 import type { TokenSet } from './vault.js';
 
 export type { LogoutOptions };
@@ -69,12 +69,12 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   function proofFor(tokenType: TokenSet['tokenType'], keys: CryptoKeyPair | undefined, sessionId: string) {
     if (tokenType !== 'dpop') return undefined;
     const handle = core.dpop(keys, sessionId);
-    if (!handle) throw new LatchkeyError('login_required', 'The DPoP key of this session is gone; log in again');
+    if (!handle) throw new LatchkeyError('login_required', 'DPoP key gone; log in again');
     return handle;
   }
 
   const refresher = createRefresher({
-    // The clock, randomness, timers, vault, tab link, generation, adopt, sync and emit of this session.
+    // The clock, randomness, timers, vault, tab link, generation, adopt, sync, revoke and emit of this session.
     ...env,
     ...core,
     leewaySeconds: config.refreshLeewaySeconds,
@@ -83,9 +83,6 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       const bound = proofFor(from.tokens.tokenType, from.keys, from.tokens.sessionId);
       const api = target === undefined ? undefined : config.apis.get(target);
       return refreshTokens(server, core.http, from.tokens, bound, config.resource, env.now, api);
-    },
-    revoke(refreshToken) {
-      void core.getServer().then((server) => revokeToken(server, core.http, refreshToken, 'refresh_token')).catch(() => undefined);
     },
     current: core.held,
     report: (error) => snapshot.update({ error }),
@@ -99,7 +96,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       core.emit('session_ended', { code: error.code, reason: from?.tokens.refreshToken ? 'refresh_refused' : 'no_refresh_token' });
     },
   });
-  core.onAdopt = (held) => refresher.schedule(held);
+  core.onAdopt = (next) => refresher.schedule(next);
 
   const startUrl = env.currentUrl();
   const isCallback = startUrl !== undefined && isCallbackUrl(startUrl, config.redirectUri);
@@ -109,14 +106,14 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   let restoreError: LatchkeyError | null = null;
 
   async function restore(): Promise<void> {
-    const generation = core.generation();
+    const started = core.generation();
     try {
       restored = usable(await vault.readSession());
     } catch (error) {
       restoreError = storageError(error);
     }
     // On a callback page the snapshot stays `loading` until the callback is handled.
-    if (!isCallback && core.generation() === generation) core.adopt(restored, restoreError);
+    if (!isCallback && core.generation() === started) core.adopt(restored, restoreError);
   }
 
   const restoring = restore();
@@ -158,14 +155,14 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   const stopWaking = env.onWake((reason) => refresher.wake(reason));
 
   /** The API origin whose own token `origin` gets, or undefined for the main token. */
-  const targetOf = (origin: string): Target => (config.apis.has(origin) ? origin : undefined);
+  const targetOf = (origin: string | undefined): Target => (origin !== undefined && config.apis.has(origin) ? origin : undefined);
 
   async function validTokens(target: Target = undefined): Promise<TokenSet> {
     core.assertUsable();
     await ready;
-    const held = core.held();
-    if (!held) throw noSession();
-    return refresher.fresh(held, target);
+    const current = core.held();
+    if (!current) throw noSession();
+    return refresher.fresh(current, target);
   }
 
   function credentialsFor(tokens: TokenSet, target: Target): Credentials {
@@ -175,7 +172,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   }
 
   core.credentials = async (origin) => {
-    const target = origin === undefined ? undefined : targetOf(origin);
+    const target = targetOf(origin);
     return credentialsFor(await validTokens(target), target);
   };
 
