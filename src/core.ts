@@ -5,7 +5,7 @@ import { LatchkeyError } from './errors.js';
 import { createEmitter, type Emit } from './events.js';
 import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
-import { SnapshotStore } from './snapshot.js';
+import { createSnapshotStore, type SnapshotStore } from './snapshot.js';
 import { revokeToken } from './tokens.js';
 import type { Credentials } from './fetch.js';
 import type { TabLink } from './tabs.js';
@@ -27,8 +27,8 @@ export interface Core {
   readonly snapshot: SnapshotStore;
   readonly emit: Emit;
   getServer(): Promise<Server>;
-  /** Revokes `refreshToken` at the server, best-effort, in the background. */
-  revoke(refreshToken: string): void;
+  /** Revokes `refreshToken` (if any) at the server, best-effort, in the background. */
+  revoke(refreshToken: string | undefined): void;
   /**
    * The DPoP handle of `keys` (none without keys): one per session or login
    * (`sessionId`), so learned nonces survive refreshes and clock updates.
@@ -60,10 +60,10 @@ export function createCore(input: SessionConfig, env: Environment): Core {
   const http: Http = { fetch: env.fetch, allowInsecure: config.allowInsecure, timeoutMs: env.requestTimeoutMs, emit };
   const client: oauth.Client = { client_id: config.clientId };
   const issuer = config.issuer.href;
-  const vault = createVault({ store: env.openStore(config.storageName), crypto: env.crypto, now: env.now, issuer, clientId: config.clientId });
+  const vault = createVault({ ...env, store: env.openStore(config.storageName), issuer, clientId: config.clientId }); // and env's crypto and clock
   // Locks and messages are named for the issuer and client: two apps on one origin never share them.
   const tabs = env.openTabs(`latchkey:${config.storageName}:${JSON.stringify([issuer, config.clientId])}`);
-  const snapshot = new SnapshotStore();
+  const snapshot = createSnapshotStore();
   let serverPromise: Promise<Server> | undefined;
   let handles: { sessionId: string; handle: oauth.DPoPHandle } | undefined;
   let held: Held | undefined;
@@ -88,7 +88,7 @@ export function createCore(input: SessionConfig, env: Environment): Core {
       return serverPromise;
     },
     revoke(refreshToken) {
-      void core.getServer().then((server) => revokeToken(server, http, refreshToken, 'refresh_token')).catch(() => undefined);
+      if (refreshToken) void core.getServer().then((server) => revokeToken(server, http, refreshToken, 'refresh_token')).catch(() => undefined);
     },
     dpop(keys, sessionId) {
       if (!keys) return undefined;

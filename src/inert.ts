@@ -10,23 +10,16 @@ export function isBrowser(): boolean {
 
 /**
  * The session outside a browser (server-side rendering): validates the config,
- * opens nothing, sends nothing; the snapshot stays `loading`.
+ * opens nothing, sends nothing; the snapshot stays `loading`; the operations
+ * reject with `unsupported_environment`.
  * @internal
  */
 export function inertSession<User extends { sub: string }>(config: SessionConfig): Session<User> {
   resolveConfig(config);
-  /** What `what` does here: reject with `unsupported_environment`. */
-  const unsupported = (what: string) => () => Promise.reject(
-    new LatchkeyError('unsupported_environment', `${what} needs a browser (no window or IndexedDB here)`));
-  return {
-    ready: Promise.resolve(),
-    getSnapshot: () => LOADING,
-    subscribe: () => () => undefined,
-    login: unsupported('login()'),
-    handleRedirectCallback: unsupported('handleRedirectCallback()'),
-    getAccessToken: unsupported('getAccessToken()'),
-    fetch: unsupported('session.fetch()'),
-    logout: unsupported('logout()'),
-    dispose: () => undefined,
-  };
+  const session: Partial<Session<User>> = { ready: Promise.resolve(), getSnapshot: () => LOADING, subscribe: () => () => undefined, dispose: () => undefined };
+  for (const operation of ['login', 'handleRedirectCallback', 'getAccessToken', 'fetch', 'logout'] as const) {
+    session[operation] = (): Promise<never> =>
+      Promise.reject(new LatchkeyError('unsupported_environment', `${operation}() needs a browser (no window or IndexedDB here)`));
+  }
+  return session as Session<User>;
 }

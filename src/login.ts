@@ -73,7 +73,6 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     const url = new URL(href);
     const state = callbackState(url);
     const taken = await vault.takeTransaction(state);
-    if (taken.status === 'found') id = await loginId(state);
     if (taken.status === 'foreign') {
       clean = false; // another session's login: its page, its address bar
       return 'foreign';
@@ -83,6 +82,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
         ? 'The login expired; log in again'
         : 'No login in progress matches this callback');
     }
+    id = await loginId(state);
     const { transaction, keys } = taken;
     if (transaction.dpop && !keys) throw new LatchkeyError('invalid_callback', 'DPoP key of this login gone');
     const server = await core.getServer();
@@ -98,14 +98,14 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     });
     if (core.logouts !== logouts) {
       // Logged out here while the code was being exchanged: this login is void.
-      if (tokens.refreshToken) core.revoke(tokens.refreshToken);
+      core.revoke(tokens.refreshToken);
       throw new LatchkeyError('login_required', 'Logged out during the login');
     }
     // A new login replaces whatever is stored (another user's session included).
     const version = await vault.writeSession(tokens, keys, null);
     core.adopt({ version, tokens, keys });
     core.tabs.announce({ type: 'changed' });
-    core.tabs.announce({ type: 'callback', id: id!, ok: true });
+    core.tabs.announce({ type: 'callback', id, ok: true });
     core.emit('logged_in');
     return transaction.returnTo === undefined ? {} : { returnTo: transaction.returnTo };
   } catch (caught) {

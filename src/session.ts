@@ -96,7 +96,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       core.emit('session_ended', { code: error.code, reason: from?.tokens.refreshToken ? 'refresh_refused' : 'no_refresh_token' });
     },
   });
-  core.onAdopt = (next) => refresher.schedule(next);
+  core.onAdopt = refresher.schedule;
 
   const startUrl = env.currentUrl();
   const isCallback = startUrl !== undefined && isCallbackUrl(startUrl, config.redirectUri);
@@ -151,8 +151,8 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       snapshot.update({ error: storageError(error) });
     }
   }
-  const stopListening = tabs.listen((message) => void onTabMessage(message));
-  const stopWaking = env.onWake((reason) => refresher.wake(reason));
+  const stopListening = tabs.listen(onTabMessage);
+  const stopWaking = env.onWake(refresher.wake);
 
   /** The API origin whose own token `origin` gets, or undefined for the main token. */
   const targetOf = (origin: string | undefined): Target => (origin !== undefined && config.apis.has(origin) ? origin : undefined);
