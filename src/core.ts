@@ -65,7 +65,9 @@ export function createCore(input: SessionConfig, env: Environment): Core {
   const tabs = env.openTabs(`latchkey:${config.storageName}:${JSON.stringify([issuer, config.clientId])}`);
   const snapshot = createSnapshotStore();
   let serverPromise: Promise<Server> | undefined;
-  let handles: { sessionId: string; handle: oauth.DPoPHandle } | undefined;
+  /** The DPoP handle of the latest session (or login) asked for, and its id. */
+  let dpopHandle: oauth.DPoPHandle | undefined;
+  let dpopSessionId: string | undefined;
   let held: Held | undefined;
   let generation = 0;
 
@@ -92,17 +94,17 @@ export function createCore(input: SessionConfig, env: Environment): Core {
     },
     dpop(keys, sessionId) {
       if (!keys) return undefined;
-      if (handles?.sessionId !== sessionId) {
+      if (dpopSessionId !== sessionId) {
         // The proof's `iat` is read from the clock estimate at signing time, so a
         // new estimate never needs a new handle (which would forget the nonces).
-        const handle = oauth.DPoP(client, keys, {
+        dpopHandle = oauth.DPoP(client, keys, {
           [oauth.modifyAssertion]: (_header, payload) => {
             payload.iat = Math.floor(Date.now() / 1000) + (client[oauth.clockSkew] ?? 0);
           },
         });
-        handles = { sessionId, handle };
+        dpopSessionId = sessionId;
       }
-      return handles.handle;
+      return dpopHandle;
     },
     held: () => held,
     generation: () => generation,

@@ -23,7 +23,7 @@ export function randomId(crypto: Crypto): string {
  * challenge function computes exactly that.)
  * @internal
  */
-export const loginId = (state: string): Promise<string> => oauth.calculatePKCECodeChallenge(state);
+export const loginId: (state: string) => Promise<string> = oauth.calculatePKCECodeChallenge;
 
 /**
  * Starts a login: a fresh non-extractable DPoP key pair for this login (when

@@ -100,7 +100,7 @@ export function createSnapshotStore(): SnapshotStore {
       }
     },
     subscribe(listener) {
-      if (typeof listener !== 'function') throw new TypeError('subscribe(listener): listener must be a function');
+      if (typeof listener !== 'function') throw new TypeError('subscribe(listener) needs a function');
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
