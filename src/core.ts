@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { resolveConfig, type ResolvedConfig, type SessionConfig } from './config.js';
 import type { Environment } from './env.js';
-import { LatchkeyError } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact, type LatchkeyErrorCode } from './errors.js';
 import { createEmitter, type Emit } from './events.js';
 import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
@@ -145,6 +145,10 @@ export function createCore(input: SessionConfig, env: Environment): Core {
 export function usable(held: Held | undefined): Held | undefined {
   return held && (held.tokens.tokenType !== 'dpop' || held.keys) ? held : undefined;
 }
+
+/** `error` itself if it is a LatchkeyError, else a `code` one keeping a redacted copy as its cause. @internal */
+export const asLatchkeyError = (code: LatchkeyErrorCode, error: unknown): LatchkeyError =>
+  isLatchkeyError(error) ? error : new LatchkeyError(code, String(error), { cause: redact(error) });
 
 /** `login_required`: this tab holds no session. @internal */
 export const noSession = (): LatchkeyError => new LatchkeyError('login_required', 'No session; call login()');

@@ -1,6 +1,6 @@
 import { buildAuthorizationRequest, callbackState, validateCallback, withoutCallbackParams, type LoginOptions } from './authorize.js';
-import type { Core } from './core.js';
-import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import { asLatchkeyError, type Core } from './core.js';
+import { LatchkeyError } from './errors.js';
 import type { Held } from './lifecycle.js';
 import { exchangeCode } from './tokens.js';
 import * as oauth from 'oauth4webapi';
@@ -109,7 +109,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     core.emit('logged_in');
     return transaction.returnTo === undefined ? {} : { returnTo: transaction.returnTo };
   } catch (caught) {
-    const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: redact(caught) });
+    const error = asLatchkeyError('invalid_callback', caught);
     core.adopt(fallback(), error);
     // A popup or a frame opened by another window: tell it how its login ended.
     if (id) core.tabs.announce({ type: 'callback', id, ok: false, code: error.code, ...(error.serverError && { serverError: error.serverError }) });

@@ -1,8 +1,8 @@
 import { isCallbackUrl, isLogoutReturn, withoutState, type LoginOptions } from './authorize.js';
 import type { SessionConfig } from './config.js';
-import { createCore, noSession, usable, type Core } from './core.js';
+import { asLatchkeyError, createCore, noSession, usable, type Core } from './core.js';
 import type { Environment } from './env.js';
-import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import { LatchkeyError } from './errors.js';
 import { createAuthorizedFetch, type Credentials } from './fetch.js';
 import { registerCore } from './internal.js';
 import { createRefresher, tokenOf, type Held, type Target } from './lifecycle.js';
@@ -52,9 +52,6 @@ const originOf = (href: string): string => {
     return href;
   }
 };
-/** `error` as a LatchkeyError: itself, or `storage_unavailable` (what else fails on the way to the vault). */
-const storageError = (error: unknown): LatchkeyError =>
-  isLatchkeyError(error) ? error : new LatchkeyError('storage_unavailable', String(error), { cause: redact(error) });
 
 /**
  * Creates a session from a config and an environment of effects (the browser's,
@@ -110,7 +107,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
     try {
       restored = usable(await vault.readSession());
     } catch (error) {
-      restoreError = storageError(error);
+      restoreError = asLatchkeyError('storage_unavailable', error);
     }
     // On a callback page the snapshot stays `loading` until the callback is handled.
     if (!isCallback && core.generation() === started) core.adopt(restored, restoreError);
@@ -148,7 +145,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       if (core.generation() !== before) core.emit('tab_synced');
     } catch (error) {
       // Storage failed while reading the news: keep the session, say why.
-      snapshot.update({ error: storageError(error) });
+      snapshot.update({ error: asLatchkeyError('storage_unavailable', error) });
     }
   }
   const stopListening = tabs.listen(onTabMessage);
