@@ -3,11 +3,6 @@ import { LatchkeyError } from './errors.js';
 import type { Session } from './session.js';
 import { LOADING } from './snapshot.js';
 
-/** Whether this is a browser page latchkey can keep a session in. @internal */
-export function isBrowser(): boolean {
-  return typeof window !== 'undefined' && typeof document !== 'undefined' && typeof indexedDB !== 'undefined';
-}
-
 /**
  * The session outside a browser (server-side rendering): validates the config,
  * opens nothing, sends nothing; the snapshot stays `loading`; the operations

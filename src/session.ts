@@ -117,7 +117,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   const callback: Promise<CallbackOutcome> | undefined = isCallback
     ? restoring.then(() => completeCallback(core, startUrl, () => restored))
     : undefined;
-  callback?.catch(() => undefined); // reported through the snapshot
+  // A failed callback is reported through the snapshot (`ready` handles its rejection).
   const ready = (callback ?? restoring).then(
     (outcome) => {
       if (outcome === 'foreign') core.adopt(restored, restoreError);
