@@ -34,7 +34,7 @@ export const loginId: (state: string) => Promise<string> = oauth.calculatePKCECo
 export async function startLogin(core: Core, options: LoginOptions, go: (href: string) => void = core.env.navigate): Promise<{ id: string }> {
   const { config, env } = core;
   const server = await core.getServer();
-  const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256') ?? false;
+  const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256');
   const keys = (config.dpop ?? advertised)
     ? await env.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
     : undefined;

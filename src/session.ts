@@ -154,7 +154,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   /** The API origin whose own token `origin` gets, or undefined for the main token. */
   const targetOf = (origin: string | undefined): Target => (origin !== undefined && config.apis.has(origin) ? origin : undefined);
 
-  async function validTokens(target: Target = undefined): Promise<TokenSet> {
+  async function validTokens(target: Target): Promise<TokenSet> {
     core.assertUsable();
     await ready;
     const current = core.held();
