@@ -1,13 +1,14 @@
 import * as oauth from 'oauth4webapi';
 import { resolveConfig, type ResolvedConfig, type SessionConfig } from './config.js';
 import type { Environment } from './env.js';
-import { LatchkeyError } from './errors.js';
+import { LatchkeyError, isLatchkeyError, redact, type LatchkeyErrorCode } from './errors.js';
 import { createEmitter, type Emit } from './events.js';
 import type { Held } from './lifecycle.js';
 import { discover, type Http, type Server } from './protocol.js';
-import { SnapshotStore } from './snapshot.js';
+import { createSnapshotStore, type SnapshotStore } from './snapshot.js';
+import { revokeToken } from './tokens.js';
 import type { Credentials } from './fetch.js';
-import type { TabLink, TabMessage } from './tabs.js';
+import type { TabLink } from './tabs.js';
 import { createVault, type Vault } from './vault.js';
 
 /**
@@ -26,8 +27,13 @@ export interface Core {
   readonly snapshot: SnapshotStore;
   readonly emit: Emit;
   getServer(): Promise<Server>;
-  /** The DPoP handle of `held`'s keys: one per login, so learned nonces survive refreshes and clock updates. */
-  dpop(held: Pick<Held, 'keys' | 'tokens'>): oauth.DPoPHandle | undefined;
+  /** Revokes `refreshToken` (if any) at the server, best-effort, in the background. */
+  revoke(refreshToken: string | undefined): void;
+  /**
+   * The DPoP handle of `keys` (none without keys): one per session or login
+   * (`sessionId`), so learned nonces survive refreshes and clock updates.
+   */
+  dpop(keys: CryptoKeyPair | undefined, sessionId: string): oauth.DPoPHandle | undefined;
   /** What this tab holds now. */
   held(): Held | undefined;
   /** Changes whenever this tab takes another state: a flow that started earlier must not adopt its result. */
@@ -40,8 +46,6 @@ export interface Core {
   onAdopt: (held: Held | undefined) => void;
   /** What `session.fetch` would send to `origin` (an API origin; default the main token): a token that is not expired, and its DPoP handle. */
   credentials: (origin?: string) => Promise<Credentials>;
-  /** Messages from the other windows of this session (set by the session; capabilities may listen). */
-  listen: (handler: (message: TabMessage) => void) => () => void;
   disposed: boolean;
   /** How many times `logout()` ran in this tab: a login completing across one is void. */
   logouts: number;
@@ -56,12 +60,14 @@ export function createCore(input: SessionConfig, env: Environment): Core {
   const http: Http = { fetch: env.fetch, allowInsecure: config.allowInsecure, timeoutMs: env.requestTimeoutMs, emit };
   const client: oauth.Client = { client_id: config.clientId };
   const issuer = config.issuer.href;
-  const vault = createVault({ store: env.openStore(config.storageName), crypto: env.crypto, now: env.now, issuer, clientId: config.clientId });
+  const vault = createVault({ ...env, store: env.openStore(config.storageName), issuer, clientId: config.clientId }); // and env's crypto and clock
   // Locks and messages are named for the issuer and client: two apps on one origin never share them.
   const tabs = env.openTabs(`latchkey:${config.storageName}:${JSON.stringify([issuer, config.clientId])}`);
-  const snapshot = new SnapshotStore();
+  const snapshot = createSnapshotStore();
   let serverPromise: Promise<Server> | undefined;
-  let handles: { sessionId: string; handle: oauth.DPoPHandle } | undefined;
+  /** The DPoP handle of the latest session (or login) asked for, and its id. */
+  let dpopHandle: oauth.DPoPHandle | undefined;
+  let dpopSessionId: string | undefined;
   let held: Held | undefined;
   let generation = 0;
 
@@ -83,19 +89,22 @@ export function createCore(input: SessionConfig, env: Environment): Core {
       );
       return serverPromise;
     },
-    dpop({ keys, tokens }) {
+    revoke(refreshToken) {
+      if (refreshToken) void core.getServer().then((server) => revokeToken(server, http, refreshToken, 'refresh_token')).catch(() => undefined);
+    },
+    dpop(keys, sessionId) {
       if (!keys) return undefined;
-      if (handles?.sessionId !== tokens.sessionId) {
+      if (dpopSessionId !== sessionId) {
         // The proof's `iat` is read from the clock estimate at signing time, so a
         // new estimate never needs a new handle (which would forget the nonces).
-        const handle = oauth.DPoP(client, keys, {
+        dpopHandle = oauth.DPoP(client, keys, {
           [oauth.modifyAssertion]: (_header, payload) => {
             payload.iat = Math.floor(Date.now() / 1000) + (client[oauth.clockSkew] ?? 0);
           },
         });
-        handles = { sessionId: tokens.sessionId, handle };
+        dpopSessionId = sessionId;
       }
-      return handles.handle;
+      return dpopHandle;
     },
     held: () => held,
     generation: () => generation,
@@ -117,23 +126,29 @@ export function createCore(input: SessionConfig, env: Environment): Core {
         const stored = await vault.readSession();
         if (generation !== before) continue; // this tab moved meanwhile: read again
         if (stored?.version === held?.version && stored?.tokens.sessionId === held?.tokens.sessionId) return;
-        core.adopt(stored && usable(stored) ? stored : undefined);
+        core.adopt(usable(stored));
         return;
       }
     },
     onAdopt: () => undefined,
-    credentials: () => Promise.reject(new LatchkeyError('login_required', 'There is no session; call login()')),
-    listen: (handler) => tabs.listen(handler),
+    credentials: () => Promise.reject(noSession()),
     disposed: false,
     logouts: 0,
     assertUsable() {
-      if (core.disposed) throw new LatchkeyError('invalid_config', 'This session was disposed; create a new one');
+      if (core.disposed) throw new LatchkeyError('invalid_config', 'Session disposed; create a new one');
     },
   };
   return core;
 }
 
-/** A DPoP-bound token set without its key is worthless. @internal */
-export function usable(held: Held): boolean {
-  return held.tokens.tokenType !== 'dpop' || held.keys !== undefined;
+/** `held`, unless it is a DPoP-bound token set without its key (worthless). @internal */
+export function usable(held: Held | undefined): Held | undefined {
+  return held && (held.tokens.tokenType !== 'dpop' || held.keys) ? held : undefined;
 }
+
+/** `error` itself if it is a LatchkeyError, else a `code` one keeping a redacted copy as its cause. @internal */
+export const asLatchkeyError = (code: LatchkeyErrorCode, error: unknown): LatchkeyError =>
+  isLatchkeyError(error) ? error : new LatchkeyError(code, String(error), { cause: redact(error) });
+
+/** `login_required`: this tab holds no session. @internal */
+export const noSession = (): LatchkeyError => new LatchkeyError('login_required', 'No session; call login()');

@@ -1,6 +1,6 @@
 import type { SessionConfig } from './config.js';
 import { browserEnvironment } from './env.js';
-import { inertSession, isBrowser } from './inert.js';
+import { inertSession } from './inert.js';
 import { createSessionWith, type Session } from './session.js';
 import type { IdTokenClaims } from './snapshot.js';
 
@@ -29,5 +29,8 @@ import type { IdTokenClaims } from './snapshot.js';
  * (the message names the field).
  */
 export function createSession<User extends { sub: string } = IdTokenClaims>(config: SessionConfig): Session<User> {
-  return isBrowser() ? createSessionWith<User>(config, browserEnvironment()) : inertSession<User>(config);
+  // A browser page latchkey can keep a session in has a window, a document and IndexedDB.
+  return typeof window !== 'undefined' && typeof document !== 'undefined' && typeof indexedDB !== 'undefined'
+    ? createSessionWith<User>(config, browserEnvironment())
+    : inertSession<User>(config);
 }

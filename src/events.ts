@@ -30,13 +30,12 @@ export type Emit = (type: LatchkeyEventType, details?: { reason?: string; code?:
 
 /** Wraps `onEvent` so that a throwing or missing listener never breaks the session. @internal */
 export function createEmitter(onEvent: ((event: LatchkeyEvent) => void) | undefined, now: () => number): Emit {
-  return (type, details = {}) => {
-    if (!onEvent) return;
+  return (type, { reason, code } = {}) => {
     const event: LatchkeyEvent = { type, at: now() };
-    if (details.reason !== undefined) event.reason = details.reason;
-    if (details.code !== undefined) event.code = details.code;
+    if (reason !== undefined) event.reason = reason;
+    if (code !== undefined) event.code = code;
     try {
-      onEvent(Object.freeze(event));
+      onEvent?.(Object.freeze(event));
     } catch {
       // A listener's fault is the listener's; the session goes on.
     }

@@ -28,9 +28,9 @@ export function capabilityCore(session: object, what: string): Core {
   const core = cores.get(session);
   if (!core) {
     if (typeof window === 'undefined' || typeof document === 'undefined') {
-      throw new LatchkeyError('unsupported_environment', `${what} needs a browser; this is server-side rendering (no window)`);
+      throw new LatchkeyError('unsupported_environment', `${what} needs a browser (no window here)`);
     }
-    throw new LatchkeyError('invalid_config', `${what} needs a session made by createSession() from this copy of latchkey`);
+    throw new LatchkeyError('invalid_config', `${what} needs a session from createSession() of this copy of latchkey`);
   }
   core.assertUsable();
   return core;

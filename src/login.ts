@@ -1,27 +1,29 @@
 import { buildAuthorizationRequest, callbackState, validateCallback, withoutCallbackParams, type LoginOptions } from './authorize.js';
-import type { Core } from './core.js';
-import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import { asLatchkeyError, type Core } from './core.js';
+import { LatchkeyError } from './errors.js';
 import type { Held } from './lifecycle.js';
-import { exchangeCode, revokeToken } from './tokens.js';
+import { exchangeCode } from './tokens.js';
+import * as oauth from 'oauth4webapi';
 
-/** What handling a callback came to. `foreign`: another session's login, left to it. @internal */
-export type CallbackOutcome = { kind: 'done'; returnTo?: string } | { kind: 'foreign' };
+/**
+ * What handling a callback came to: what `handleRedirectCallback` resolves to,
+ * or `foreign` (another session's login, left to it).
+ * @internal
+ */
+export type CallbackOutcome = { returnTo?: string } | 'foreign';
 
-function randomId(crypto: Crypto): string {
+/** 24 random hex digits. @internal */
+export function randomId(crypto: Crypto): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /**
  * The name of a login that other windows may use to learn its outcome: a
- * SHA-256 of its `state` (base64url), never the state itself.
+ * SHA-256 of its `state` (base64url), never the state itself. (The PKCE
+ * challenge function computes exactly that.)
  * @internal
  */
-export async function loginId(crypto: Crypto, state: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state)));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+export const loginId: (state: string) => Promise<string> = oauth.calculatePKCECodeChallenge;
 
 /**
  * Starts a login: a fresh non-extractable DPoP key pair for this login (when
@@ -32,26 +34,27 @@ export async function loginId(crypto: Crypto, state: string): Promise<string> {
 export async function startLogin(core: Core, options: LoginOptions, go: (href: string) => void = core.env.navigate): Promise<{ id: string }> {
   const { config, env } = core;
   const server = await core.getServer();
-  const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256') ?? false;
+  const advertised = server.as.dpop_signing_alg_values_supported?.includes('ES256');
   const keys = (config.dpop ?? advertised)
     ? await env.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
     : undefined;
+  const apis = [...config.apis.values()];
   const { url, transaction } = await buildAuthorizationRequest(server, core.http, {
     issuer: server.issuer,
     clientId: config.clientId,
     redirectUri: config.redirectUri.href,
     // The grant covers every API with a token of its own: their resources and scopes
     // are asked for at login (RFC 8707 §2), and each token request narrows to one.
-    scope: [...new Set([config.scope, ...[...config.apis.values()].map((api) => api.scope ?? '')].join(' ').split(/\s+/).filter(Boolean))].join(' '),
-    resource: [...new Set([...config.resource, ...[...config.apis.values()].flatMap((api) => api.resource)])],
+    scope: [...new Set([config.scope, ...apis.map((api) => api.scope)].join(' ').split(/\s+/).filter(Boolean))].join(' '),
+    resource: [...new Set([...config.resource, ...apis.flatMap((api) => api.resource)])],
     options,
-    dpop: keys && core.dpop({ keys, tokens: { sessionId: `login:${randomId(env.crypto)}` } as Held['tokens'] }),
+    dpop: core.dpop(keys, `login:${randomId(env.crypto)}`),
     now: env.now(),
   });
   await core.vault.saveTransaction(transaction, keys);
   core.emit('login_started');
   go(url.href);
-  return { id: await loginId(env.crypto, transaction.state) };
+  return { id: await loginId(transaction.state) };
 }
 
 /**
@@ -70,45 +73,43 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
     const url = new URL(href);
     const state = callbackState(url);
     const taken = await vault.takeTransaction(state);
-    if (taken.status === 'found') id = await loginId(env.crypto, state);
     if (taken.status === 'foreign') {
       clean = false; // another session's login: its page, its address bar
-      return { kind: 'foreign' };
+      return 'foreign';
     }
     if (taken.status !== 'found') {
       throw new LatchkeyError('invalid_callback', taken.status === 'expired'
-        ? 'The login took too long (its transaction expired); log in again'
-        : 'No login in progress matches this callback (forged, replayed, or started in another browser)');
+        ? 'The login expired; log in again'
+        : 'No login in progress matches this callback');
     }
+    id = await loginId(state);
     const { transaction, keys } = taken;
-    if (transaction.dpop && !keys) throw new LatchkeyError('invalid_callback', 'The DPoP key of this login is gone');
+    if (transaction.dpop && !keys) throw new LatchkeyError('invalid_callback', 'DPoP key of this login gone');
     const server = await core.getServer();
     const callbackParameters = validateCallback(server, url, transaction.state);
     const sessionId = randomId(env.crypto);
     const tokens = await exchangeCode(server, core.http, {
+      ...transaction, // its redirectUri, codeVerifier and nonce
       callbackParameters,
-      redirectUri: transaction.redirectUri,
-      codeVerifier: transaction.codeVerifier,
-      nonce: transaction.nonce,
-      dpop: keys && core.dpop({ keys, tokens: { sessionId } as Held['tokens'] }),
+      dpop: core.dpop(keys, sessionId),
       now: env.now,
       sessionId,
       resource: core.config.resource,
     });
     if (core.logouts !== logouts) {
       // Logged out here while the code was being exchanged: this login is void.
-      if (tokens.refreshToken) void revokeToken(server, core.http, tokens.refreshToken, 'refresh_token').catch(() => undefined);
-      throw new LatchkeyError('login_required', 'Logged out while the login was completing');
+      core.revoke(tokens.refreshToken);
+      throw new LatchkeyError('login_required', 'Logged out during the login');
     }
     // A new login replaces whatever is stored (another user's session included).
     const version = await vault.writeSession(tokens, keys, null);
     core.adopt({ version, tokens, keys });
     core.tabs.announce({ type: 'changed' });
-    core.tabs.announce({ type: 'callback', id: id!, ok: true });
+    core.tabs.announce({ type: 'callback', id, ok: true });
     core.emit('logged_in');
-    return transaction.returnTo === undefined ? { kind: 'done' } : { kind: 'done', returnTo: transaction.returnTo };
+    return transaction.returnTo === undefined ? {} : { returnTo: transaction.returnTo };
   } catch (caught) {
-    const error = isLatchkeyError(caught) ? caught : new LatchkeyError('invalid_callback', String(caught), { cause: redact(caught) });
+    const error = asLatchkeyError('invalid_callback', caught);
     core.adopt(fallback(), error);
     // A popup or a frame opened by another window: tell it how its login ended.
     if (id) core.tabs.announce({ type: 'callback', id, ok: false, code: error.code, ...(error.serverError && { serverError: error.serverError }) });

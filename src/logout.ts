@@ -1,5 +1,6 @@
 import { LOGOUT_STATE_PREFIX } from './authorize.js';
 import type { Core } from './core.js';
+import { randomId } from './login.js';
 import type { Server } from './protocol.js';
 import { revokeToken } from './tokens.js';
 
@@ -14,13 +15,13 @@ export interface LogoutOptions {
 /** How long logout waits for discovery and for the revocation, each: best-effort. */
 export const LOGOUT_NETWORK_MS = 5_000;
 
-function within<T>(core: Core, promise: Promise<T>, ms: number): Promise<T | undefined> {
+/** What `promise` resolves to, or undefined when it fails or takes longer than {@link LOGOUT_NETWORK_MS}. */
+function within<T>(core: Core, promise: Promise<T>): Promise<T | undefined> {
+  const { timers } = core.env;
   return new Promise((resolve) => {
-    const timer = core.env.timers.setTimeout(() => resolve(undefined), ms);
-    promise.then(
-      (value) => resolve(value),
-      () => resolve(undefined),
-    ).finally(() => core.env.timers.clearTimeout(timer));
+    const giveUp = () => resolve(undefined);
+    const timer = timers.setTimeout(giveUp, LOGOUT_NETWORK_MS);
+    promise.then(resolve, giveUp).finally(() => timers.clearTimeout(timer));
   });
 }
 
@@ -44,22 +45,23 @@ export async function endSession(core: Core, options: LogoutOptions): Promise<vo
   core.emit('logged_out');
 
   const live = taken ?? memory;
-  const server: Server | undefined = await within(core, core.getServer(), LOGOUT_NETWORK_MS);
+  const server: Server | undefined = await within(core, core.getServer());
   const refreshToken = live?.tokens.refreshToken;
   if (server && refreshToken) {
     const http = { ...core.http, timeoutMs: Math.min(core.http.timeoutMs, LOGOUT_NETWORK_MS) };
-    await within(core, revokeToken(server, http, refreshToken, 'refresh_token'), LOGOUT_NETWORK_MS);
+    await within(core, revokeToken(server, http, refreshToken, 'refresh_token'));
   }
   const endpoint = server?.as.end_session_endpoint;
   if (options.localOnly || !endpoint) return;
   const target = new URL(endpoint);
-  target.searchParams.set('client_id', core.config.clientId);
-  if (live?.tokens.idToken) target.searchParams.set('id_token_hint', live.tokens.idToken);
+  const params = target.searchParams;
+  params.set('client_id', core.config.clientId);
+  if (live?.tokens.idToken) params.set('id_token_hint', live.tokens.idToken);
   const returnTo = options.returnTo ?? core.config.postLogoutRedirectUri?.href;
   if (returnTo !== undefined) {
-    target.searchParams.set('post_logout_redirect_uri', returnTo);
+    params.set('post_logout_redirect_uri', returnTo);
     // OPTIONAL in RP-Initiated Logout 1.0; some servers only return with it.
-    target.searchParams.set('state', LOGOUT_STATE_PREFIX + Array.from(core.env.crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join(''));
+    params.set('state', LOGOUT_STATE_PREFIX + randomId(core.env.crypto));
   }
   core.env.navigate(target.href);
 }

@@ -34,7 +34,7 @@ function toOutcome(message: CallbackMessage): LoginOutcome {
 export function watchLogin(core: Core): LoginWatch {
   const seen = new Map<string, CallbackMessage>();
   let waiting: { id: string; resolve: (outcome: LoginOutcome) => void } | undefined;
-  const stop = core.listen((message) => {
+  const stop = core.tabs.listen((message) => {
     if (message.type !== 'callback') return;
     if (waiting?.id === message.id) waiting.resolve(toOutcome(message));
     else seen.set(message.id, message);

@@ -1,8 +1,8 @@
 import { isCallbackUrl, isLogoutReturn, withoutState, type LoginOptions } from './authorize.js';
 import type { SessionConfig } from './config.js';
-import { createCore, usable, type Core } from './core.js';
+import { asLatchkeyError, createCore, noSession, usable, type Core } from './core.js';
 import type { Environment } from './env.js';
-import { LatchkeyError, isLatchkeyError, redact } from './errors.js';
+import { LatchkeyError } from './errors.js';
 import { createAuthorizedFetch, type Credentials } from './fetch.js';
 import { registerCore } from './internal.js';
 import { createRefresher, tokenOf, type Held, type Target } from './lifecycle.js';
@@ -10,7 +10,7 @@ import { completeCallback, startLogin, type CallbackOutcome } from './login.js';
 import { endSession, type LogoutOptions } from './logout.js';
 import type { IdTokenClaims, SessionSnapshot } from './snapshot.js';
 import type { TabMessage } from './tabs.js';
-import { refreshTokens, revokeToken } from './tokens.js';
+import { refreshTokens } from './tokens.js';
 import type { TokenSet } from './vault.js';
 
 export type { LogoutOptions };
@@ -52,9 +52,6 @@ const originOf = (href: string): string => {
     return href;
   }
 };
-const noSession = () => new LatchkeyError('login_required', 'There is no session; call login()');
-const asResult = (outcome: CallbackOutcome): { returnTo?: string } =>
-  outcome.kind === 'done' && outcome.returnTo !== undefined ? { returnTo: outcome.returnTo } : {};
 
 /**
  * Creates a session from a config and an environment of effects (the browser's,
@@ -65,30 +62,26 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   const core: Core = createCore(input, env);
   const { config, vault, tabs, snapshot } = core;
 
+  /** The DPoP handle for a token of `tokenType` (none for a bearer token); `login_required` when its key is gone. */
+  function proofFor(tokenType: TokenSet['tokenType'], keys: CryptoKeyPair | undefined, sessionId: string) {
+    if (tokenType !== 'dpop') return undefined;
+    const handle = core.dpop(keys, sessionId);
+    if (!handle) throw new LatchkeyError('login_required', 'DPoP key gone; log in again');
+    return handle;
+  }
+
   const refresher = createRefresher({
+    // The clock, randomness, timers, vault, tab link, generation, adopt, sync, revoke and emit of this session.
+    ...env,
+    ...core,
     leewaySeconds: config.refreshLeewaySeconds,
-    now: env.now,
-    random: env.random,
-    timers: env.timers,
-    tabs,
-    vault,
     async request(from, target) {
       const server = await core.getServer();
-      const handle = core.dpop(from);
-      if (from.tokens.tokenType === 'dpop' && !handle) {
-        throw new LatchkeyError('login_required', 'The DPoP key of this session is gone; log in again');
-      }
-      const bound = from.tokens.tokenType === 'dpop' ? handle : undefined;
+      const bound = proofFor(from.tokens.tokenType, from.keys, from.tokens.sessionId);
       const api = target === undefined ? undefined : config.apis.get(target);
       return refreshTokens(server, core.http, from.tokens, bound, config.resource, env.now, api);
     },
-    revoke(refreshToken) {
-      void core.getServer().then((server) => revokeToken(server, core.http, refreshToken, 'refresh_token')).catch(() => undefined);
-    },
-    generation: core.generation,
     current: core.held,
-    adopt: (held) => core.adopt(held),
-    sync: core.sync,
     report: (error) => snapshot.update({ error }),
     async end(error, from) {
       // Only the session this refresh started from ends; a newer one (another login) stays.
@@ -99,9 +92,8 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       tabs.announce({ type: 'logout' });
       core.emit('session_ended', { code: error.code, reason: from?.tokens.refreshToken ? 'refresh_refused' : 'no_refresh_token' });
     },
-    emit: core.emit,
   });
-  core.onAdopt = (held) => refresher.schedule(held);
+  core.onAdopt = refresher.schedule;
 
   const startUrl = env.currentUrl();
   const isCallback = startUrl !== undefined && isCallbackUrl(startUrl, config.redirectUri);
@@ -111,25 +103,24 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   let restoreError: LatchkeyError | null = null;
 
   async function restore(): Promise<void> {
-    const generation = core.generation();
+    const started = core.generation();
     try {
-      const stored = await vault.readSession();
-      restored = stored && usable(stored) ? stored : undefined;
+      restored = usable(await vault.readSession());
     } catch (error) {
-      restoreError = isLatchkeyError(error) ? error : new LatchkeyError('storage_unavailable', String(error), { cause: redact(error) });
+      restoreError = asLatchkeyError('storage_unavailable', error);
     }
     // On a callback page the snapshot stays `loading` until the callback is handled.
-    if (!isCallback && core.generation() === generation) core.adopt(restored, restoreError);
+    if (!isCallback && core.generation() === started) core.adopt(restored, restoreError);
   }
 
   const restoring = restore();
   const callback: Promise<CallbackOutcome> | undefined = isCallback
     ? restoring.then(() => completeCallback(core, startUrl, () => restored))
     : undefined;
-  callback?.catch(() => undefined); // reported through the snapshot
+  // A failed callback is reported through the snapshot (`ready` handles its rejection).
   const ready = (callback ?? restoring).then(
     (outcome) => {
-      if (outcome?.kind === 'foreign') core.adopt(restored, restoreError);
+      if (outcome === 'foreign') core.adopt(restored, restoreError);
     },
     () => undefined,
   ).then(() => {
@@ -154,34 +145,31 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
       if (core.generation() !== before) core.emit('tab_synced');
     } catch (error) {
       // Storage failed while reading the news: keep the session, say why.
-      snapshot.update({ error: isLatchkeyError(error) ? error : new LatchkeyError('storage_unavailable', String(error)) });
+      snapshot.update({ error: asLatchkeyError('storage_unavailable', error) });
     }
   }
-  const stopListening = tabs.listen((message) => void onTabMessage(message));
-  const stopWaking = env.onWake((reason) => refresher.wake(reason));
+  const stopListening = tabs.listen(onTabMessage);
+  const stopWaking = env.onWake(refresher.wake);
 
   /** The API origin whose own token `origin` gets, or undefined for the main token. */
-  const targetOf = (origin: string): Target => (config.apis.has(origin) ? origin : undefined);
+  const targetOf = (origin: string | undefined): Target => (origin !== undefined && config.apis.has(origin) ? origin : undefined);
 
-  async function validTokens(target: Target = undefined): Promise<TokenSet> {
+  async function validTokens(target: Target): Promise<TokenSet> {
     core.assertUsable();
     await ready;
-    const held = core.held();
-    if (!held) throw noSession();
-    return refresher.fresh(held, target);
+    const current = core.held();
+    if (!current) throw noSession();
+    return refresher.fresh(current, target);
   }
 
   function credentialsFor(tokens: TokenSet, target: Target): Credentials {
     const token = target === undefined ? tokens : tokens.apis?.[target];
     if (!token) throw noSession();
-    const held = core.held();
-    const handle = token.tokenType === 'dpop' && held ? core.dpop({ keys: held.keys, tokens }) : undefined;
-    if (token.tokenType === 'dpop' && !handle) throw noSession();
-    return { accessToken: token.accessToken, dpop: handle };
+    return { accessToken: token.accessToken, dpop: proofFor(token.tokenType, core.held()?.keys, tokens.sessionId) };
   }
 
   core.credentials = async (origin) => {
-    const target = origin === undefined ? undefined : targetOf(origin);
+    const target = targetOf(origin);
     return credentialsFor(await validTokens(target), target);
   };
 
@@ -189,48 +177,51 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
     fetch: env.fetch,
     apiOrigins: config.apiOrigins,
     baseUrl: () => env.currentUrl() ?? config.redirectUri.href,
-    credentials: (origin) => core.credentials(origin),
+    credentials: core.credentials,
     renew: async (rejected, origin) => credentialsFor(await refresher.renew(rejected.accessToken, targetOf(origin)), targetOf(origin)),
   });
 
+  /** `flow` on this session's core, once it is known not to be disposed. */
+  const whenUsable = <Options>(flow: (core: Core, options: Options) => Promise<unknown>) => async (options = {} as Options) => {
+    core.assertUsable();
+    await flow(core, options);
+  };
+
   const session: Session<User> = {
     ready,
-    getSnapshot: () => snapshot.get() as SessionSnapshot<User>,
-    subscribe: (listener) => snapshot.subscribe(listener),
-
-    async login(options = {}) {
-      core.assertUsable();
-      await startLogin(core, options);
-    },
+    getSnapshot: snapshot.get as () => SessionSnapshot<User>,
+    subscribe: snapshot.subscribe,
+    login: whenUsable(startLogin),
 
     async handleRedirectCallback(url) {
       core.assertUsable();
       // The callback `ready` is handling (or handled) is not handled twice.
-      if (callback && (url === undefined || url === startUrl)) return asResult(await callback);
+      if (callback && (url === undefined || url === startUrl)) {
+        const outcome = await callback;
+        return outcome === 'foreign' ? {} : outcome;
+      }
       const href = url ?? env.currentUrl();
       if (href === undefined || (url === undefined && !isCallbackUrl(href, config.redirectUri))) {
-        throw new LatchkeyError('invalid_callback', 'There is no login callback on this page');
+        throw new LatchkeyError('invalid_callback', 'No login callback on this page');
       }
       await ready;
       const outcome = await completeCallback(core, href, core.held);
-      if (outcome.kind === 'foreign') throw new LatchkeyError('invalid_callback', 'This callback belongs to another session on this origin');
-      return asResult(outcome);
+      if (outcome === 'foreign') throw new LatchkeyError('invalid_callback', 'This callback is another session\'s');
+      return outcome;
     },
 
-    async getAccessToken(options = {}) {
-      if (options.api === undefined) return (await validTokens()).accessToken;
-      const origin = originOf(options.api);
-      if (!config.apiOrigins.has(origin)) throw new LatchkeyError('origin_not_allowed', `${options.api} is not one of apiOrigins`);
-      const tokens = await validTokens(targetOf(origin));
-      return tokenOf(tokens, targetOf(origin))!.accessToken;
+    async getAccessToken({ api } = {}) {
+      let target: Target;
+      if (api !== undefined) {
+        const origin = originOf(api);
+        if (!config.apiOrigins.has(origin)) throw new LatchkeyError('origin_not_allowed', `${api} is not in apiOrigins`);
+        target = targetOf(origin);
+      }
+      return tokenOf(await validTokens(target), target)!.accessToken;
     },
 
-    fetch: (input, init) => authorizedFetch(input, init),
-
-    async logout(options = {}) {
-      core.assertUsable();
-      await endSession(core, options);
-    },
+    fetch: authorizedFetch,
+    logout: whenUsable(endSession),
 
     dispose() {
       core.disposed = true;

@@ -58,50 +58,56 @@ export interface SessionSnapshot<User extends { sub: string } = IdTokenClaims> {
   readonly error: LatchkeyError | null;
 }
 
+/** The snapshot before the session is restored (and for good outside a browser). @internal */
+export const LOADING: SessionSnapshot<never> = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
+
 /**
  * Holds the current snapshot and its listeners. `get()` returns the same object
- * until `update` changes a field, as `useSyncExternalStore` requires.
+ * until `update` changes a field, as `useSyncExternalStore` requires. Its
+ * functions work unbound.
  * @internal
  */
-export class SnapshotStore {
-  #snapshot: SessionSnapshot<{ sub: string }> = Object.freeze({ status: 'loading', user: null, expiresAt: null, error: null });
-  readonly #listeners = new Set<() => void>();
-
+export interface SnapshotStore {
   /** The current snapshot. */
-  get(): SessionSnapshot<{ sub: string }> {
-    return this.#snapshot;
-  }
-
+  get(): SessionSnapshot<{ sub: string }>;
   /** Applies `change`; listeners run only when a field really changed. */
-  update(change: Partial<SessionSnapshot<{ sub: string }>>): void {
-    const next = { ...this.#snapshot, ...change };
-    const current = this.#snapshot;
-    if (next.status === current.status && next.user === current.user &&
-      next.expiresAt === current.expiresAt && next.error === current.error) return;
-    this.#snapshot = Object.freeze(next);
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        // One failing listener must not starve the others; report it like an event handler would.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  }
-
+  update(change: Partial<SessionSnapshot<{ sub: string }>>): void;
   /** Adds a listener; returns the function that removes it. */
-  subscribe(listener: () => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError('subscribe(listener): listener must be a function');
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
-  }
-
+  subscribe(listener: () => void): () => void;
   /** Removes every listener. */
-  clear(): void {
-    this.#listeners.clear();
-  }
+  clear(): void;
+}
+
+/** A store holding {@link LOADING}. @internal */
+export function createSnapshotStore(): SnapshotStore {
+  let snapshot: SessionSnapshot<{ sub: string }> = LOADING;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => snapshot,
+    update(change) {
+      const current = snapshot;
+      if ((Object.keys(change) as Array<keyof typeof change>).every((field) => change[field] === current[field])) return;
+      snapshot = Object.freeze({ ...current, ...change });
+      for (const listener of [...listeners]) {
+        try {
+          listener();
+        } catch (error) {
+          // One failing listener must not starve the others; report it like an event handler would.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    },
+    subscribe(listener) {
+      if (typeof listener !== 'function') throw new TypeError('subscribe(listener) needs a function');
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    clear() {
+      listeners.clear();
+    },
+  };
 }
