@@ -76,11 +76,10 @@ export class LatchkeyError extends Error {
     super(message);
     this.name = 'LatchkeyError';
     this.code = code;
-    if (options.cause !== undefined) this.cause = options.cause;
-    if (options.serverError !== undefined) this.serverError = options.serverError;
-    if (options.serverErrorDescription !== undefined) {
-      this.serverErrorDescription = options.serverErrorDescription;
-    }
+    // The fields above already exist (as undefined) on every instance: plain assignments.
+    this.cause = options.cause;
+    this.serverError = options.serverError;
+    this.serverErrorDescription = options.serverErrorDescription;
   }
 }
 
@@ -95,10 +94,13 @@ export class LatchkeyError extends Error {
  * ```
  */
 export function isLatchkeyError(value: unknown, code?: LatchkeyErrorCode): value is LatchkeyError {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { name?: unknown; code?: unknown };
-  if (candidate.name !== 'LatchkeyError' || typeof candidate.code !== 'string') return false;
-  return code === undefined || candidate.code === code;
+  const candidate = value as { name?: unknown; code?: unknown } | null;
+  return (
+    typeof value === 'object' &&
+    candidate?.name === 'LatchkeyError' &&
+    typeof candidate.code === 'string' &&
+    (code === undefined || candidate.code === code)
+  );
 }
 
 /**
