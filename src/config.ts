@@ -75,10 +75,11 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Token-request parameters latchkey owns. */
 const RESERVED_TOKEN_PARAMS = new Set(['grant_type', 'refresh_token', 'client_id', 'code', 'code_verifier', 'redirect_uri', 'resource', 'scope']);
 /** The problem with most blank or mistyped text fields. */
-const NOT_TEXT = 'must be a non-empty string';
+const NOT_TEXT = 'a non-empty string';
 
-function fail(field: string, problem: string): never {
-  throw new LatchkeyError('invalid_config', `config.${field} ${problem}`);
+/** Throws `invalid_config`: "config.<field> must be <expected>". */
+function fail(field: string, expected: string): never {
+  throw new LatchkeyError('invalid_config', `config.${field} must be ${expected}`);
 }
 
 function isObject(value: unknown): boolean {
@@ -102,11 +103,11 @@ function absoluteUrl(field: string, value: unknown): URL {
   } catch {
     // reported below
   }
-  if (!url) return fail(field, 'must be an absolute URL');
+  if (!url) return fail(field, 'an absolute URL');
   if (url.protocol !== 'https:' && (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname))) {
-    fail(field, 'must use https: (http: only on a loopback host)');
+    fail(field, 'https: (http: only on loopback)');
   }
-  if (url.username || url.password || url.hash) fail(field, 'must have no credentials or #fragment');
+  if (url.username || url.password || url.hash) fail(field, 'without credentials or #fragment');
   return url;
 }
 
@@ -114,7 +115,7 @@ function absoluteUrl(field: string, value: unknown): URL {
 function resourceList(field: string, value: unknown): string[] {
   if (value === undefined) return [];
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list)) fail(field, 'must be a URL or an array of URLs');
+  if (!Array.isArray(list)) fail(field, 'a URL or an array of URLs');
   // Array.from visits holes too (as undefined), so a sparse array is rejected.
   return Array.from(list, (item: unknown, index) => {
     absoluteUrl(`${field}[${index}]`, item);
@@ -130,19 +131,19 @@ function resourceList(field: string, value: unknown): string[] {
  */
 export function resolveConfig(input: SessionConfig): ResolvedConfig {
   if (!isObject(input)) throw new LatchkeyError('invalid_config', 'config must be an object');
-  const { clientId, apiOrigins: apiEntries, postLogoutRedirectUri: logoutUri, dpop, onEvent } = input;
+  const { clientId, apiOrigins: apiEntries, postLogoutRedirectUri: logoutUri } = input;
   const issuer = absoluteUrl('issuer', input.issuer);
-  if (issuer.search) fail('issuer', 'must have no query');
+  if (issuer.search) fail('issuer', 'without a query');
   if (isBlank(clientId)) fail('clientId', NOT_TEXT);
   const redirectUri = absoluteUrl('redirectUri', input.redirectUri);
   const postLogoutRedirectUri = logoutUri === undefined ? undefined : absoluteUrl('postLogoutRedirectUri', logoutUri);
 
   const scope = input.scope ?? 'openid profile offline_access';
-  if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) fail('scope', 'must be a string including "openid"');
+  if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) fail('scope', 'a string including "openid"');
 
   const apiOrigins = new Set<string>();
   const apis = new Map<string, ResolvedApi>();
-  if (apiEntries !== undefined && !Array.isArray(apiEntries)) fail('apiOrigins', 'must be an array');
+  if (apiEntries !== undefined && !Array.isArray(apiEntries)) fail('apiOrigins', 'an array');
   for (const [index, entry] of (apiEntries ?? []).entries()) {
     const field = `apiOrigins[${index}]`;
     const spec: ApiConfig | undefined = isObject(entry) ? entry : undefined;
@@ -150,18 +151,18 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
     const origin: unknown = spec ? spec.origin : entry;
     const url = absoluteUrl(originField, origin);
     // absoluteUrl accepted it, so `origin` is a string.
-    if (url.origin !== (origin as string).replace(/\/$/, '')) fail(originField, 'must be an origin (scheme://host[:port])');
-    if (apiOrigins.has(url.origin)) fail(field, 'repeats an origin');
+    if (url.origin !== (origin as string).replace(/\/$/, '')) fail(originField, 'an origin (scheme://host[:port])');
+    if (apiOrigins.has(url.origin)) fail(field, 'unique');
     apiOrigins.add(url.origin);
     if (!spec) continue;
     const { scope: apiScope, params: apiParams = {} } = spec;
     const resource = resourceList(`${field}.resource`, spec.resource);
     if (apiScope !== undefined && isBlank(apiScope)) fail(`${field}.scope`, NOT_TEXT);
-    if (!isObject(apiParams)) fail(`${field}.params`, 'must be an object');
+    if (!isObject(apiParams)) fail(`${field}.params`, 'an object');
     const params: Record<string, string> = {};
     for (const [name, value] of Object.entries(apiParams)) {
-      if (typeof value !== 'string') fail(`${field}.params.${name}`, 'must be a string');
-      if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'is set by latchkey');
+      if (typeof value !== 'string') fail(`${field}.params.${name}`, 'a string');
+      if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'left to latchkey');
       params[name] = value;
     }
     apis.set(url.origin, { origin: url.origin, resource, scope: apiScope, params });
@@ -169,13 +170,14 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
 
   const resource = resourceList('resource', input.resource);
 
-  if (dpop !== undefined && typeof dpop !== 'boolean') fail('dpop', 'must be a boolean');
+  // The optional fields of one type.
+  for (const [field, type] of [['dpop', 'boolean'], ['onEvent', 'function']] as const) {
+    if (input[field] !== undefined && typeof input[field] !== type) fail(field, `a ${type}`);
+  }
 
   const leeway = input.refreshLeewaySeconds ?? 60;
   // Number.isFinite is false for anything but a finite number (it does not convert).
-  if (!Number.isFinite(leeway) || leeway < 0) fail('refreshLeewaySeconds', 'must be a number >= 0');
-
-  if (onEvent !== undefined && typeof onEvent !== 'function') fail('onEvent', 'must be a function');
+  if (!Number.isFinite(leeway) || leeway < 0) fail('refreshLeewaySeconds', 'a number >= 0');
 
   const storageName = input.storageName ?? 'latchkey';
   if (typeof storageName !== 'string' || !storageName) fail('storageName', NOT_TEXT);
@@ -189,7 +191,7 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
     apis,
     postLogoutRedirectUri,
     resource,
-    dpop,
+    dpop: input.dpop,
     refreshLeewaySeconds: leeway,
     storageName,
     allowInsecure: issuer.protocol === 'http:',
