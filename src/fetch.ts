@@ -48,10 +48,15 @@ export function isInvalidTokenResponse(response: Response): boolean {
  * Sends `request` with the token: `Authorization: Bearer`, or `Authorization:
  * DPoP` plus a fresh proof made by oauth4webapi (`htm`, `htu`, `ath`, `iat`,
  * `jti`, the origin's nonce). The caller's request keeps everything else (body,
- * credentials, mode, signal, redirect, cache). Returns the response and the
- * challenge it carries.
+ * credentials, mode, signal, redirect, cache). `url` is the request's URL,
+ * parsed. Returns the response and the challenge it carries.
  */
-async function sendWithToken(fetchImpl: typeof fetch, request: Request, credentials: Credentials): Promise<[Response, Challenge]> {
+async function sendWithToken(
+  fetchImpl: typeof fetch,
+  request: Request,
+  url: URL,
+  credentials: Credentials,
+): Promise<[Response, Challenge]> {
   const headers = new Headers(request.headers);
   headers.delete('dpop');
   // A token-bearing request never follows a redirect: the browser would carry the
@@ -65,7 +70,6 @@ async function sendWithToken(fetchImpl: typeof fetch, request: Request, credenti
     return [response, isInvalidTokenResponse(response) ? 'invalid_token' : undefined];
   }
   headers.delete('authorization');
-  const url = new URL(request.url);
   try {
     const response = await oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
       DPoP: credentials.dpop,
@@ -102,10 +106,10 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
     for (;;) {
       // A request without a body can be sent again as it is; one with a body needs a copy.
       const spare = !replayable ? undefined : request.body === null ? request : request.clone();
-      const [response, challenge] = await sendWithToken(deps.fetch, request, credentials);
+      const [response, challenge] = await sendWithToken(deps.fetch, request, target, credentials);
       if (!spare || !challenge || answered.has(challenge)) return response;
       answered.add(challenge);
-      if (challenge === 'invalid_token') {
+      if (challenge !== 'nonce') {
         try {
           credentials = await deps.renew(credentials, target.origin);
         } catch {
