@@ -148,12 +148,12 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
     const field = `apiOrigins[${index}]`;
     const spec: ApiConfig | undefined = isObject(entry) ? entry : undefined;
     const originField = spec ? `${field}.origin` : field;
-    const origin: unknown = spec ? spec.origin : entry;
-    const url = absoluteUrl(originField, origin);
-    // absoluteUrl accepted it, so `origin` is a string.
-    if (url.origin !== (origin as string).replace(/\/$/, '')) fail(originField, 'an origin (scheme://host[:port])');
-    if (apiOrigins.has(url.origin)) fail(field, 'unique');
-    apiOrigins.add(url.origin);
+    const written: unknown = spec ? spec.origin : entry;
+    const { origin } = absoluteUrl(originField, written);
+    // absoluteUrl accepted it, so `written` is a string.
+    if (origin !== (written as string).replace(/\/$/, '')) fail(originField, 'an origin (scheme://host[:port])');
+    if (apiOrigins.has(origin)) fail(field, 'unique');
+    apiOrigins.add(origin);
     if (!spec) continue;
     const { scope: apiScope, params: apiParams = {} } = spec;
     const resource = resourceList(`${field}.resource`, spec.resource);
@@ -165,7 +165,7 @@ export function resolveConfig(input: SessionConfig): ResolvedConfig {
       if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'left to latchkey');
       params[name] = value;
     }
-    apis.set(url.origin, { origin: url.origin, resource, scope: apiScope, params });
+    apis.set(origin, { origin, resource, scope: apiScope, params });
   }
 
   const resource = resourceList('resource', input.resource);

@@ -58,14 +58,17 @@ export interface LatchkeyErrorOptions {
  * ```
  */
 export class LatchkeyError extends Error {
+  // `declare`: no field initialisers; the constructor creates all four own
+  // properties (undefined when not given), in this order, then `name`. (`cause`
+  // overrides Error's, but `declare` cannot carry `override`.)
   /** What went wrong, one of {@link LatchkeyErrorCode}. */
-  readonly code: LatchkeyErrorCode;
+  declare readonly code: LatchkeyErrorCode;
   /** The underlying error, when there is one. */
-  override readonly cause?: unknown;
+  declare readonly cause?: unknown;
   /** The OAuth `error` the server sent (code `authorization_error` and others). */
-  readonly serverError?: string;
+  declare readonly serverError?: string;
   /** The OAuth `error_description` the server sent. */
-  readonly serverErrorDescription?: string;
+  declare readonly serverErrorDescription?: string;
 
   /**
    * @param code - one of {@link LatchkeyErrorCode}
@@ -74,12 +77,11 @@ export class LatchkeyError extends Error {
    */
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
     super(message);
-    this.name = 'LatchkeyError';
     this.code = code;
-    // The fields above already exist (as undefined) on every instance: plain assignments.
     this.cause = options.cause;
     this.serverError = options.serverError;
     this.serverErrorDescription = options.serverErrorDescription;
+    this.name = 'LatchkeyError';
   }
 }
 
