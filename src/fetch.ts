@@ -29,13 +29,17 @@ export interface FetchDeps {
   renew: (rejected: Credentials, origin: string) => Promise<Credentials>;
 }
 
-type Challenge = 'nonce' | 'invalid_token' | undefined;
+/**
+ * What a challenge asks latchkey to do: retry with the server's DPoP nonce
+ * (`use_dpop_nonce`), or refresh the token and retry (`invalid_token`).
+ */
+type Challenge = 'nonce' | 'refresh' | undefined;
 
 /** What a `401` challenge asks for, if anything latchkey can answer. Pure. @internal */
 export function challengeKind(error: oauth.WWWAuthenticateChallengeError): Challenge {
   if (oauth.isDPoPNonceError(error)) return 'nonce';
   return error.response.status === 401 && error.cause.some((challenge) => challenge.parameters.error === 'invalid_token')
-    ? 'invalid_token'
+    ? 'refresh'
     : undefined;
 }
 
@@ -67,7 +71,7 @@ async function sendWithToken(
     // Bearer needs no help: one header, on the hot path of every API call.
     headers.set('authorization', `Bearer ${credentials.accessToken}`);
     const response = await send(headers);
-    return [response, isInvalidTokenResponse(response) ? 'invalid_token' : undefined];
+    return [response, isInvalidTokenResponse(response) ? 'refresh' : undefined];
   }
   headers.delete('authorization');
   try {
