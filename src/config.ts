@@ -103,9 +103,8 @@ function absoluteUrl(field: string, value: unknown): URL {
   } catch {
     // reported below
   }
-  if (!url) return fail(field, 'an absolute URL');
-  if (url.protocol !== 'https:' && (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname))) {
-    fail(field, 'https: (http: only on loopback)');
+  if (!url || (url.protocol !== 'https:' && (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)))) {
+    return fail(field, 'an absolute https: URL (http: only on loopback)');
   }
   if (url.username || url.password || url.hash) fail(field, 'without credentials or #fragment');
   return url;
