@@ -74,7 +74,7 @@ export interface ResolvedConfig {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Token-request parameters latchkey owns. */
 const RESERVED_TOKEN_PARAMS = new Set(['grant_type', 'refresh_token', 'client_id', 'code', 'code_verifier', 'redirect_uri', 'resource', 'scope']);
-/** The problem with most blank or mistyped text fields. */
+/** What the required text fields must be. */
 const NOT_TEXT = 'a non-empty string';
 
 /** Throws `invalid_config`: "config.<field> must be <expected>". */
@@ -82,6 +82,7 @@ function fail(field: string, expected: string): never {
   throw new LatchkeyError('invalid_config', `config.${field} must be ${expected}`);
 }
 
+/** Whether `value` is an object (or an array), not null. */
 function isObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
 }
