@@ -74,36 +74,52 @@ export interface ResolvedConfig {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Token-request parameters latchkey owns. */
 const RESERVED_TOKEN_PARAMS = new Set(['grant_type', 'refresh_token', 'client_id', 'code', 'code_verifier', 'redirect_uri', 'resource', 'scope']);
+/** What the required text fields must be. */
+const NOT_TEXT = 'a non-empty string';
 
-function fail(field: string, problem: string): never {
-  throw new LatchkeyError('invalid_config', `config.${field} ${problem}`);
+/** Throws `invalid_config`: "config.<field> must be <expected>". */
+function fail(field: string, expected: string): never {
+  throw new LatchkeyError('invalid_config', `config.${field} must be ${expected}`);
 }
 
-function absoluteUrl(field: string, value: unknown, required: boolean): URL | undefined {
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value === '') fail(field, 'must be an absolute URL string');
-  let url: URL;
+/** Whether `value` is an object (or an array), not null. */
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Whether `value` is not a string with something besides whitespace in it. */
+function isBlank(value: unknown): boolean {
+  return typeof value !== 'string' || !value.trim();
+}
+
+/**
+ * Parses an absolute http(s) URL: https, or http on a loopback host; no
+ * credentials, no fragment.
+ */
+function absoluteUrl(field: string, value: unknown): URL {
+  let url: URL | undefined;
   try {
-    url = new URL(value);
+    // Only a string: `new URL` would also take anything that stringifies to a URL.
+    if (typeof value === 'string') url = new URL(value);
   } catch {
-    fail(field, `must be an absolute URL (got ${JSON.stringify(value)})`);
+    // reported below
   }
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    fail(field, 'must use https: (http: is only allowed for localhost, 127.0.0.1 and [::1])');
+  if (!url || (url.protocol !== 'https:' && (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)))) {
+    return fail(field, 'an absolute https: URL (http: only on loopback)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(field, 'must be an http(s) URL');
-  if (url.username || url.password) fail(field, 'must not contain credentials');
-  if (url.hash) fail(field, 'must not contain a #fragment');
+  if (url.username || url.password || url.hash) fail(field, 'without credentials or #fragment');
   return url;
 }
 
-function stringList(field: string, value: unknown): string[] {
+/** A resource indicator or a list of them (absolute URLs), as a new array. */
+function resourceList(field: string, value: unknown): string[] {
   if (value === undefined) return [];
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list)) fail(field, 'must be a string or an array of strings');
-  return list.map((item: unknown, index) => {
-    if (typeof item !== 'string' || item === '') fail(`${field}[${index}]`, 'must be a non-empty string');
-    return item;
+  if (!Array.isArray(list)) fail(field, 'a URL or an array of URLs');
+  // Array.from visits holes too (as undefined), so a sparse array is rejected.
+  return Array.from(list, (item: unknown, index) => {
+    absoluteUrl(`${field}[${index}]`, item);
+    return item as string;
   });
 }
 
@@ -114,70 +130,61 @@ function stringList(field: string, value: unknown): string[] {
  * @internal
  */
 export function resolveConfig(input: SessionConfig): ResolvedConfig {
-  if (typeof input !== 'object' || input === null) {
-    throw new LatchkeyError('invalid_config', 'createSession needs a config object');
-  }
-  const issuer = absoluteUrl('issuer', input.issuer, true)!;
-  if (issuer.search) fail('issuer', 'must not contain a query string');
-  if (typeof input.clientId !== 'string' || input.clientId.trim() === '') {
-    fail('clientId', 'is required (a non-empty string)');
-  }
-  const redirectUri = absoluteUrl('redirectUri', input.redirectUri, true)!;
-  const postLogoutRedirectUri = absoluteUrl('postLogoutRedirectUri', input.postLogoutRedirectUri, false);
+  if (!isObject(input)) throw new LatchkeyError('invalid_config', 'config must be an object');
+  const { clientId, apiOrigins: apiEntries, postLogoutRedirectUri: logoutUri } = input;
+  const issuer = absoluteUrl('issuer', input.issuer);
+  if (issuer.search) fail('issuer', 'without a query');
+  if (isBlank(clientId)) fail('clientId', NOT_TEXT);
+  const redirectUri = absoluteUrl('redirectUri', input.redirectUri);
+  const postLogoutRedirectUri = logoutUri === undefined ? undefined : absoluteUrl('postLogoutRedirectUri', logoutUri);
 
   const scope = input.scope ?? 'openid profile offline_access';
-  if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) {
-    fail('scope', 'must be a space-separated string that includes "openid"');
-  }
+  if (typeof scope !== 'string' || !scope.split(/\s+/).includes('openid')) fail('scope', 'a string including "openid"');
 
   const apiOrigins = new Set<string>();
   const apis = new Map<string, ResolvedApi>();
-  if (input.apiOrigins !== undefined && !Array.isArray(input.apiOrigins)) {
-    fail('apiOrigins', 'must be an array of origins');
-  }
-  for (const [index, entry] of (input.apiOrigins ?? []).entries()) {
+  if (apiEntries !== undefined && !Array.isArray(apiEntries)) fail('apiOrigins', 'an array');
+  for (const [index, entry] of (apiEntries ?? []).entries()) {
     const field = `apiOrigins[${index}]`;
-    const spec: ApiConfig | undefined = typeof entry === 'object' && entry !== null ? entry : undefined;
-    const origin: unknown = spec ? spec.origin : entry;
-    if (typeof origin !== 'string' || origin === '') fail(spec ? `${field}.origin` : field, 'must be a non-empty origin string');
-    const url = absoluteUrl(spec ? `${field}.origin` : field, origin, true)!;
-    if (url.origin !== origin.replace(/\/$/, '')) {
-      fail(spec ? `${field}.origin` : field, `must be an origin like "https://api.example.com" (got ${JSON.stringify(origin)})`);
-    }
-    if (apiOrigins.has(url.origin)) fail(field, `repeats the origin ${url.origin}`);
-    apiOrigins.add(url.origin);
+    const spec: ApiConfig | undefined = isObject(entry) ? entry : undefined;
+    const originField = spec ? `${field}.origin` : field;
+    const written: unknown = spec ? spec.origin : entry;
+    const { origin } = absoluteUrl(originField, written);
+    // absoluteUrl accepted it, so `written` is a string.
+    if (origin !== (written as string).replace(/\/$/, '')) fail(originField, 'an origin (scheme://host[:port])');
+    if (apiOrigins.has(origin)) fail(field, 'unique');
+    apiOrigins.add(origin);
     if (!spec) continue;
-    const resource = stringList(`${field}.resource`, spec.resource);
-    for (const [i, value] of resource.entries()) absoluteUrl(`${field}.resource[${i}]`, value, true);
-    if (spec.scope !== undefined && (typeof spec.scope !== 'string' || spec.scope.trim() === '')) fail(`${field}.scope`, 'must be a non-empty string');
+    const { scope: apiScope, params: apiParams = {} } = spec;
+    const resource = resourceList(`${field}.resource`, spec.resource);
+    if (apiScope !== undefined && isBlank(apiScope)) fail(`${field}.scope`, NOT_TEXT);
+    if (!isObject(apiParams)) fail(`${field}.params`, 'an object');
     const params: Record<string, string> = {};
-    if (spec.params !== undefined && (typeof spec.params !== 'object' || spec.params === null)) fail(`${field}.params`, 'must be an object of strings');
-    for (const [name, value] of Object.entries(spec.params ?? {})) {
-      if (typeof value !== 'string') fail(`${field}.params.${name}`, 'must be a string');
-      if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'is set by latchkey');
+    for (const [name, value] of Object.entries(apiParams)) {
+      if (typeof value !== 'string') fail(`${field}.params.${name}`, 'a string');
+      if (RESERVED_TOKEN_PARAMS.has(name)) fail(`${field}.params.${name}`, 'left to latchkey');
       params[name] = value;
     }
-    apis.set(url.origin, { origin: url.origin, resource, scope: spec.scope, params });
+    apis.set(origin, { origin, resource, scope: apiScope, params });
   }
 
-  const resource = stringList('resource', input.resource);
-  for (const [index, value] of resource.entries()) absoluteUrl(`resource[${index}]`, value, true);
+  const resource = resourceList('resource', input.resource);
 
-  if (input.dpop !== undefined && typeof input.dpop !== 'boolean') fail('dpop', 'must be a boolean');
+  // The optional fields of one type.
+  for (const [field, type] of [['dpop', 'boolean'], ['onEvent', 'function']] as const) {
+    if (input[field] !== undefined && typeof input[field] !== type) fail(field, `a ${type}`);
+  }
 
   const leeway = input.refreshLeewaySeconds ?? 60;
-  if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
-    fail('refreshLeewaySeconds', 'must be a finite number of seconds, 0 or more');
-  }
-
-  if (input.onEvent !== undefined && typeof input.onEvent !== 'function') fail('onEvent', 'must be a function');
+  // Number.isFinite is false for anything but a finite number (it does not convert).
+  if (!Number.isFinite(leeway) || leeway < 0) fail('refreshLeewaySeconds', 'a number >= 0');
 
   const storageName = input.storageName ?? 'latchkey';
-  if (typeof storageName !== 'string' || storageName === '') fail('storageName', 'must be a non-empty string');
+  if (typeof storageName !== 'string' || !storageName) fail('storageName', NOT_TEXT);
 
   return {
     issuer,
-    clientId: input.clientId,
+    clientId,
     redirectUri,
     scope,
     apiOrigins,

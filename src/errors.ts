@@ -58,14 +58,17 @@ export interface LatchkeyErrorOptions {
  * ```
  */
 export class LatchkeyError extends Error {
+  // `declare`: no field initialisers; the constructor creates all four own
+  // properties (undefined when not given), in this order, then `name`. (`cause`
+  // overrides Error's, but `declare` cannot carry `override`.)
   /** What went wrong, one of {@link LatchkeyErrorCode}. */
-  readonly code: LatchkeyErrorCode;
+  declare readonly code: LatchkeyErrorCode;
   /** The underlying error, when there is one. */
-  override readonly cause?: unknown;
+  declare readonly cause?: unknown;
   /** The OAuth `error` the server sent (code `authorization_error` and others). */
-  readonly serverError?: string;
+  declare readonly serverError?: string;
   /** The OAuth `error_description` the server sent. */
-  readonly serverErrorDescription?: string;
+  declare readonly serverErrorDescription?: string;
 
   /**
    * @param code - one of {@link LatchkeyErrorCode}
@@ -74,13 +77,11 @@ export class LatchkeyError extends Error {
    */
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
     super(message);
-    this.name = 'LatchkeyError';
     this.code = code;
-    if (options.cause !== undefined) this.cause = options.cause;
-    if (options.serverError !== undefined) this.serverError = options.serverError;
-    if (options.serverErrorDescription !== undefined) {
-      this.serverErrorDescription = options.serverErrorDescription;
-    }
+    this.cause = options.cause;
+    this.serverError = options.serverError;
+    this.serverErrorDescription = options.serverErrorDescription;
+    this.name = 'LatchkeyError';
   }
 }
 
@@ -95,10 +96,13 @@ export class LatchkeyError extends Error {
  * ```
  */
 export function isLatchkeyError(value: unknown, code?: LatchkeyErrorCode): value is LatchkeyError {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { name?: unknown; code?: unknown };
-  if (candidate.name !== 'LatchkeyError' || typeof candidate.code !== 'string') return false;
-  return code === undefined || candidate.code === code;
+  const candidate = value as { name?: unknown; code?: unknown } | null;
+  return (
+    typeof value === 'object' &&
+    candidate?.name === 'LatchkeyError' &&
+    typeof candidate.code === 'string' &&
+    (code === undefined || candidate.code === code)
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import * as oauth from 'oauth4webapi';
  * @internal
  */
 export function shouldAttachToken(url: URL, apiOrigins: ReadonlySet<string>): boolean {
-  return url.username === '' && url.password === '' && apiOrigins.has(url.origin);
+  return !url.username && !url.password && apiOrigins.has(url.origin);
 }
 
 /** The token a request is sent with. @internal */
@@ -29,13 +29,18 @@ export interface FetchDeps {
   renew: (rejected: Credentials, origin: string) => Promise<Credentials>;
 }
 
-type Challenge = 'nonce' | 'invalid_token' | undefined;
+/**
+ * What a challenge asks latchkey to do: retry with the server's DPoP nonce
+ * (`use_dpop_nonce`), or refresh the token and retry (`invalid_token`).
+ */
+type Challenge = 'nonce' | 'refresh' | undefined;
 
 /** What a `401` challenge asks for, if anything latchkey can answer. Pure. @internal */
 export function challengeKind(error: oauth.WWWAuthenticateChallengeError): Challenge {
   if (oauth.isDPoPNonceError(error)) return 'nonce';
-  if (error.response.status !== 401) return undefined;
-  return error.cause.some((challenge) => challenge.parameters.error === 'invalid_token') ? 'invalid_token' : undefined;
+  return error.response.status === 401 && error.cause.some((challenge) => challenge.parameters.error === 'invalid_token')
+    ? 'refresh'
+    : undefined;
 }
 
 /** Whether a Bearer `401` says the token is no good (RFC 6750 §3.1). Pure. @internal */
@@ -47,37 +52,38 @@ export function isInvalidTokenResponse(response: Response): boolean {
  * Sends `request` with the token: `Authorization: Bearer`, or `Authorization:
  * DPoP` plus a fresh proof made by oauth4webapi (`htm`, `htu`, `ath`, `iat`,
  * `jti`, the origin's nonce). The caller's request keeps everything else (body,
- * credentials, mode, signal, redirect, cache). Returns the response and the
- * challenge it carries.
+ * credentials, mode, signal, redirect, cache). `url` is the request's URL,
+ * parsed. Returns the response and the challenge it carries.
  */
 async function sendWithToken(
   fetchImpl: typeof fetch,
   request: Request,
+  url: URL,
   credentials: Credentials,
-): Promise<{ response: Response; challenge: Challenge }> {
+): Promise<[Response, Challenge]> {
   const headers = new Headers(request.headers);
   headers.delete('dpop');
   // A token-bearing request never follows a redirect: the browser would carry the
   // DPoP proof (and, in some engines, the token) to wherever the API points.
-  const redirect: RequestRedirect = request.redirect === 'error' ? 'error' : 'manual';
+  const send = (sentHeaders: HeadersInit) =>
+    fetchImpl(new Request(request, { headers: sentHeaders, redirect: request.redirect === 'error' ? 'error' : 'manual' }));
   if (!credentials.dpop) {
     // Bearer needs no help: one header, on the hot path of every API call.
     headers.set('authorization', `Bearer ${credentials.accessToken}`);
-    const response = await fetchImpl(new Request(request, { headers, redirect }));
-    return { response, challenge: isInvalidTokenResponse(response) ? 'invalid_token' : undefined };
+    const response = await send(headers);
+    return [response, isInvalidTokenResponse(response) ? 'refresh' : undefined];
   }
   headers.delete('authorization');
-  const url = new URL(request.url);
   try {
     const response = await oauth.protectedResourceRequest(credentials.accessToken, request.method, url, headers, null, {
       DPoP: credentials.dpop,
       [oauth.allowInsecureRequests]: url.protocol === 'http:',
-      [oauth.customFetch]: (_href, init) => fetchImpl(new Request(request, { headers: init.headers, redirect })),
+      [oauth.customFetch]: (_href, init) => send(init.headers),
     });
-    return { response, challenge: undefined };
+    return [response, undefined];
   } catch (error) {
     if (!(error instanceof oauth.WWWAuthenticateChallengeError)) throw error;
-    return { response: error.response, challenge: challengeKind(error) };
+    return [error.response, challengeKind(error)];
   }
 }
 
@@ -96,25 +102,23 @@ export function createAuthorizedFetch(deps: FetchDeps): typeof fetch {
     if (!shouldAttachToken(target, deps.apiOrigins)) return deps.fetch(input, init);
 
     let credentials = await deps.credentials(target.origin);
-    let request = new Request(typeof input === 'string' || input instanceof URL ? target : input, init);
+    // Sent to `target`, the URL just checked (a Request keeps its own, the same).
+    let request = new Request(input instanceof Request ? input : target, init);
     const replayable = !(init?.body instanceof ReadableStream);
-    let nonceAnswered = false;
-    let renewed = false;
+    // Each kind of challenge is answered once at most.
+    const answered = new Set<Challenge>();
     for (;;) {
       // A request without a body can be sent again as it is; one with a body needs a copy.
       const spare = !replayable ? undefined : request.body === null ? request : request.clone();
-      const { response, challenge } = await sendWithToken(deps.fetch, request, credentials);
-      if (spare && challenge === 'nonce' && credentials.dpop && !nonceAnswered) {
-        nonceAnswered = true;
-      } else if (spare && challenge === 'invalid_token' && !renewed) {
-        renewed = true;
+      const [response, challenge] = await sendWithToken(deps.fetch, request, target, credentials);
+      if (!spare || !challenge || answered.has(challenge)) return response;
+      answered.add(challenge);
+      if (challenge !== 'nonce') {
         try {
           credentials = await deps.renew(credentials, target.origin);
         } catch {
           return response; // the session says why (snapshot.error); the caller gets the 401
         }
-      } else {
-        return response;
       }
       await response.body?.cancel();
       request = spare;

@@ -13,16 +13,13 @@ export function estimateServerOffset(
   receivedAt: number,
   evidence: { date?: string | null; idTokenIat?: number | undefined },
 ): number | undefined {
-  const dated = evidence.date ? Date.parse(evidence.date) : Number.NaN;
+  const { date, idTokenIat } = evidence;
+  // Date.parse gives NaN for no header ('') as for a bad one.
+  const dated = Date.parse(date ?? '');
   // Both have second resolution: the estimate is good to about a second, plenty
-  // for proof windows of a minute or more.
-  const serverNow = Number.isFinite(dated)
-    ? dated
-    : typeof evidence.idTokenIat === 'number' && Number.isFinite(evidence.idTokenIat)
-      ? evidence.idTokenIat * 1000
-      : undefined;
-  if (serverNow === undefined) return undefined;
-  return Math.round((serverNow - receivedAt) / 1000);
+  // for proof windows of a minute or more. (Number.isFinite is false for a non-number.)
+  const serverNow = Number.isFinite(dated) ? dated : Number.isFinite(idTokenIat) ? idTokenIat! * 1000 : undefined;
+  if (serverNow !== undefined) return Math.round((serverNow - receivedAt) / 1000);
 }
 
 /** The `iat` of a JWT's payload, read without verifying anything (for the clock only). @internal */
@@ -49,7 +46,7 @@ export const MAX_OFFSET_SECONDS = 15 * 60;
  * @internal
  */
 export function boundedOffset(estimate: number, current: number | undefined): { offset: number; trusted: boolean } {
-  if (!Number.isFinite(estimate) || Math.abs(estimate) > MAX_OFFSET_SECONDS) return { offset: 0, trusted: false };
-  if (current !== undefined && Math.abs(estimate - current) <= 1) return { offset: current, trusted: true };
-  return { offset: estimate, trusted: true };
+  // Written so that NaN fails the test too.
+  if (!(Math.abs(estimate) <= MAX_OFFSET_SECONDS)) return { offset: 0, trusted: false };
+  return { offset: current !== undefined && Math.abs(estimate - current) <= 1 ? current : estimate, trusted: true };
 }
