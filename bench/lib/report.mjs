@@ -253,6 +253,27 @@ function targetsSection(results) {
   return ['## Targets of issue 4', '', table(['target', 'measured', 'verdict'], rows, { numeric: false }), ...whyMissed(results)].join('\n');
 }
 
+/** The first release's minimal app, in gzip bytes: the bound issues 9 and 11 set for the core. */
+const FIRST_RELEASE_GZIP = 17_409;
+
+function releaseTargetsSection(results) {
+  const rows = [];
+  const l = results.sizes?.find((r) => r.id === 'latchkey');
+  if (l) {
+    rows.push([`minimal app (no capability imported) ≤ ${bytes(FIRST_RELEASE_GZIP)} B gzip, the first release's size`, `${bytes(l.gzip)} B (latchkey's own code ${bytes(l.byPackage.latchkey ?? 0)} B minified)`,
+      l.gzip <= FIRST_RELEASE_GZIP ? verdict(true) : `${verdict(false)} by ${bytes(l.gzip - FIRST_RELEASE_GZIP)} B gzip`]);
+  }
+  const binding = results.reactSizes?.find((r) => r.id === 'react-latchkey');
+  const byHand = results.reactSizes?.find((r) => r.id === 'react-latchkey-core');
+  if (binding && byHand) {
+    const added = binding.gzip - byHand.gzip;
+    rows.push(['latchkey/react adds ≤ 1,000 B gzip to a React app (over the core wired by hand)', `+${bytes(added)} B`, added <= 1000 ? verdict(true) : `${verdict(false)} by ${bytes(added - 1000)} B gzip`]);
+  }
+  if (rows.length === 0) return undefined;
+  return ['## Targets of issues 9 and 11 (second release)', '', table(['target', 'measured', 'verdict'], rows, { numeric: false }),
+    '', 'Each capability\'s cost when imported: section 1c.'].join('\n');
+}
+
 /** Data-driven notes on each missed target: by how much, and where the time or bytes go. */
 function whyMissed(results) {
   const notes = [];
@@ -299,6 +320,8 @@ export function renderReport(results) {
     '- Servers: the embedded oidc-provider and API of demo/server/embedded.ts and a static server for the bench pages, all on 127.0.0.1.',
   ];
   if (results.sizes || results.restore || results.perCall || results.refresh) sections.push('', targetsSection(results));
+  const release = releaseTargetsSection(results);
+  if (release) sections.push('', release);
   if (results.sizes) sections.push('', sizeSection(results.sizes, env, results.appsRun));
   if (results.reactSizes) sections.push('', reactSizeSection(results.reactSizes, env));
   if (results.capabilitySizes) sections.push('', capabilitySizeSection(results.capabilitySizes));
