@@ -68,6 +68,8 @@ export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
 const FORMAT = 2;
 const TX_PREFIX = 'tx:';
+/** The unnamespaced slots of latchkey 0.1.0. */
+const LEGACY_SLOTS = ['key', 'tokens', 'dpop'];
 
 interface SealedRecord {
   v: number;
@@ -192,8 +194,13 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     return TX_PREFIX + hash.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
-  async function pruneTransactions(): Promise<void> {
-    const slots = (await store.keys()).filter((slot) => slot.startsWith(TX_PREFIX));
+  /**
+   * Deletes expired or unreadable login transactions, and what latchkey 0.1.0
+   * stored (its key, tokens and DPoP keys): those records do not say which
+   * issuer and client they belong to, so they are never adopted, only removed.
+   */
+  async function prune(): Promise<void> {
+    const slots = (await store.keys()).filter((slot) => slot.startsWith(TX_PREFIX) || LEGACY_SLOTS.includes(slot));
     const records = await store.getMany(slots);
     await Promise.all(slots.map((slot, index) => {
       const record = records[index];
@@ -230,7 +237,7 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
       return sessionFrom(await store.transact(sessionSlot, () => 'delete'));
     },
     async saveTransaction(transaction, keys) {
-      await pruneTransactions();
+      await prune();
       const slot = await transactionSlot(transaction.state);
       const record = await seal(slot, ns, transaction, keys);
       record.expiresAt = transaction.createdAt + TRANSACTION_TTL_MS;

@@ -177,6 +177,28 @@ describe('vault', () => {
     expect(slots).toHaveLength(1);
     expect((await vault.takeTransaction('new')).status).toBe('found');
   });
+
+  it('a login deletes what latchkey 0.1.0 stored (its key, sealed tokens and DPoP keys) and leaves other sessions alone', async () => {
+    const { store, vault, name } = freshVault();
+    // 0.1.0's records: one AES key for the database, tokens sealed under it, the DPoP key pair.
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode('latchkey/1/tokens') }, key,
+      new TextEncoder().encode(JSON.stringify({ accessToken: 'at-OLD', refreshToken: 'rt-OLD', tokenType: 'bearer' })));
+    await store.set('key', key);
+    await store.set('tokens', { v: 1, iv, data });
+    await store.set('dpop', await dpopKeys());
+    const other = freshVault(() => 1_000_000, name, { clientId: 'other-spa' }).vault;
+    await other.writeSession({ ...tokens, clientId: 'other-spa' }, undefined, null);
+
+    expect(await vault.readSession()).toBeUndefined(); // never adopted
+    await vault.saveTransaction(transaction, undefined);
+
+    const left = await store.keys();
+    expect(left.filter((slot) => ['key', 'tokens', 'dpop'].includes(slot))).toEqual([]);
+    expect((await other.readSession())?.tokens.clientId).toBe('other-spa');
+    expect((await vault.takeTransaction('state-SECRET')).status).toBe('found');
+  });
 });
 
 describe('vault isolation between sessions of one origin', () => {
