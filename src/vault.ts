@@ -68,7 +68,7 @@ export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
 const FORMAT = 2;
 const TX_PREFIX = 'tx:';
-/** The unnamespaced slots of latchkey 0.1.0. */
+/** latchkey 0.1.0's unnamespaced slots: the database's AES key, the sealed tokens, the DPoP key pair. */
 const LEGACY_SLOTS = ['key', 'tokens', 'dpop'];
 
 interface SealedRecord {
@@ -87,7 +87,7 @@ interface SealedRecord {
 
 /** The sealed store of one session (one issuer and client). @internal */
 export interface Vault {
-  /** The stored session, or undefined. */
+  /** The stored session, or undefined. Takes over this app's latchkey 0.1.0 session once. */
   readSession(): Promise<StoredSession | undefined>;
   /**
    * Seals `tokens` (with `keys`) as a new version and writes it, in one atomic
@@ -194,13 +194,9 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     return TX_PREFIX + hash.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
-  /**
-   * Deletes expired or unreadable login transactions, and what latchkey 0.1.0
-   * stored (its key, tokens and DPoP keys): those records do not say which
-   * issuer and client they belong to, so they are never adopted, only removed.
-   */
+  /** Deletes expired or unreadable login transactions. */
   async function prune(): Promise<void> {
-    const slots = (await store.keys()).filter((slot) => slot.startsWith(TX_PREFIX) || LEGACY_SLOTS.includes(slot));
+    const slots = (await store.keys()).filter((slot) => slot.startsWith(TX_PREFIX));
     const records = await store.getMany(slots);
     await Promise.all(slots.map((slot, index) => {
       const record = records[index];
@@ -209,12 +205,53 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     }));
   }
 
+  /**
+   * Seals `tokens` as a new version and writes it if the stored version is
+   * `expected` (`null`: whatever is stored; `undefined`: only where none is).
+   */
+  async function write(tokens: TokenSet, keys: CryptoKeyPair | undefined, expected: string | null | undefined): Promise<string | undefined> {
+    const version = crypto.randomUUID();
+    const record = await seal(sessionSlot, version, tokens, keys);
+    // `transact` resolves to the value `matches` decided on, so it tells whether the record was written.
+    const matches = (old: unknown) => expected === null || tagOf(old) === expected;
+    const old = await store.transact(sessionSlot, (value) => (matches(value) ? { set: record } : undefined));
+    return matches(old) ? version : undefined;
+  }
+
+  /**
+   * Takes over the session latchkey 0.1.0 stored, so an upgrade signs nobody
+   * out. 0.1.0 kept one session per database, unnamespaced ('tokens', sealed
+   * under the database's 'key', the DPoP pair in 'dpop'); its validated ID
+   * token claims tell whose it is. Ours (`iss` our issuer, `aud` our client):
+   * stored as this session's (only where none is stored) and the old records
+   * deleted. Another app's, or unreadable: left alone.
+   */
+  async function fromLegacy(): Promise<boolean> {
+    const [key, record, keys] = await store.getMany(LEGACY_SLOTS);
+    if (!isCryptoKey(key) || !record) return false;
+    try {
+      const { iv, data } = record as SealedRecord;
+      const old = JSON.parse(decoder.decode(await subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: encoder.encode('latchkey/1/tokens') }, key, data,
+      ))) as TokenSet;
+      const tokens = { ...old, issuer, clientId, sessionId: crypto.randomUUID() };
+      if (!isTokenSet(tokens) || new URL(String(old.claims.iss)).href !== issuer || ![old.claims.aud].flat().includes(clientId)) return false;
+      await write(tokens, asKeyPair(keys), undefined);
+    } catch {
+      return false; // not a 0.1.0 session we can read
+    }
+    await Promise.all(LEGACY_SLOTS.map((slot) => store.del(slot)));
+    return true;
+  }
+
   /** A transaction record of another session of this origin. */
   const isForeign = (record: unknown) => isSealed(record) && record.tag !== ns;
 
   return {
     async readSession() {
-      const record = await store.get(sessionSlot);
+      let record = await store.get(sessionSlot);
+      // None stored: perhaps this app's session of latchkey 0.1.0, taken over once.
+      if (record === undefined && await fromLegacy()) record = await store.get(sessionSlot);
       if (record === undefined) return undefined;
       const session = await sessionFrom(record);
       if (!session) {
@@ -224,14 +261,7 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
       }
       return session;
     },
-    async writeSession(tokens, keys, expected) {
-      const version = crypto.randomUUID();
-      const record = await seal(sessionSlot, version, tokens, keys);
-      // `transact` resolves to the value `matches` decided on, so it tells whether the record was written.
-      const matches = (old: unknown) => expected === null || tagOf(old) === expected;
-      const old = await store.transact(sessionSlot, (value) => (matches(value) ? { set: record } : undefined));
-      return matches(old) ? version : undefined;
-    },
+    writeSession: write,
     async takeSession() {
       // Deleting an absent record changes nothing; an absent record opens as undefined.
       return sessionFrom(await store.transact(sessionSlot, () => 'delete'));

@@ -5,7 +5,9 @@
  * 400 and no body. Short access tokens (10 s) so refreshes come by themselves.
  */
 import type { Page, Route } from '@playwright/test';
+import * as oauth from 'oauth4webapi';
 import { countTokenRequests, expect, logIn, openApp, test, type Stack } from './fixtures.ts';
+import { codeFlow } from './node-client.ts';
 
 test.use({ stackOptions: { accessTokenTtl: 10 } });
 test.describe.configure({ timeout: 90_000 });
@@ -139,4 +141,66 @@ test('on a callback page the snapshot never shows unauthenticated before the cal
   expect(seen).not.toContain('unauthenticated');
   expect(seen.at(-1)).toBe('authenticated');
   expect(countTokenRequests(stack, 'authorization_code')).toBe(1);
+});
+
+/**
+ * Stores a session in the page's IndexedDB exactly as latchkey 0.1.0 did: one
+ * AES-GCM key per database under 'key', the token set sealed under it in
+ * 'tokens' (additional data 'latchkey/1/tokens'), in the 'vault' store of the
+ * 'latchkey' database.
+ */
+async function store010Session(page: Page, tokens: Record<string, unknown>): Promise<void> {
+  await page.evaluate(async (set) => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode('latchkey/1/tokens') }, key,
+      new TextEncoder().encode(JSON.stringify(set)));
+    const open = indexedDB.open('latchkey');
+    open.onupgradeneeded = () => open.result.createObjectStore('vault');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction('vault', 'readwrite');
+    tx.objectStore('vault').put(key, 'key');
+    tx.objectStore('vault').put({ v: 1, iv, data }, 'tokens');
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }, tokens);
+}
+
+test('an upgrade from 0.1.0 signs nobody out: its stored session is taken over with no token request, and its records are gone', async ({ page, stack }) => {
+  const { server } = stack;
+  const flow = await codeFlow(page, server, { username: 'dora', redirectUri: stack.appUrl, dpop: false });
+  const now = Date.now();
+  await openApp(page, stack, { manual: true }); // the app's origin, no session created yet
+  await store010Session(page, {
+    accessToken: flow.tokens.access_token,
+    tokenType: 'bearer',
+    expiresAt: now + flow.tokens.expires_in! * 1000,
+    receivedAt: now,
+    refreshToken: flow.tokens.refresh_token,
+    idToken: flow.tokens.id_token,
+    claims: oauth.getValidatedIdTokenClaims(flow.tokens),
+  });
+  const tokenRequests = server.records.tokenRequests.length;
+
+  await openApp(page, stack);
+  await page.evaluate(() => window.session!.ready);
+  await expect(page.locator('#status')).toHaveText('authenticated');
+  await expect(page.locator('#user')).toHaveText('dora');
+  expect(server.records.tokenRequests.length).toBe(tokenRequests);
+  const status = await page.evaluate(async (api) => (await window.session!.fetch(`${api}/api/me`)).status, server.apiOrigin);
+  expect(status).toBe(200);
+  const slots = await page.evaluate(async () => {
+    const open = indexedDB.open('latchkey');
+    const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
+    const keys = await new Promise<IDBValidKey[]>((resolve) => {
+      const request = db.transaction('vault').objectStore('vault').getAllKeys();
+      request.onsuccess = () => resolve(request.result);
+    });
+    db.close();
+    return keys.map(String);
+  });
+  expect(slots.filter((slot) => ['key', 'tokens', 'dpop'].includes(slot))).toEqual([]);
 });

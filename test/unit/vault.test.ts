@@ -178,26 +178,54 @@ describe('vault', () => {
     expect((await vault.takeTransaction('new')).status).toBe('found');
   });
 
-  it('a login deletes what latchkey 0.1.0 stored (its key, sealed tokens and DPoP keys) and leaves other sessions alone', async () => {
-    const { store, vault, name } = freshVault();
-    // 0.1.0's records: one AES key for the database, tokens sealed under it, the DPoP key pair.
+});
+
+describe('upgrading from latchkey 0.1.0', () => {
+  /** Stores a session the way 0.1.0 did: one AES key per database ('key'), the tokens sealed under it ('tokens'), the DPoP pair ('dpop'). */
+  async function store010(store: ReturnType<typeof idbStore>, claims: Record<string, unknown>, withKeys = true) {
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const iv = crypto.getRandomValues(new Uint8Array(12));
+    const old = { accessToken: 'at-OLD', tokenType: withKeys ? 'dpop' : 'bearer', expiresAt: 2_000_000, receivedAt: 1_000_000, refreshToken: 'rt-OLD', idToken: 'id-OLD', claims };
     const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode('latchkey/1/tokens') }, key,
-      new TextEncoder().encode(JSON.stringify({ accessToken: 'at-OLD', refreshToken: 'rt-OLD', tokenType: 'bearer' })));
+      new TextEncoder().encode(JSON.stringify(old)));
     await store.set('key', key);
     await store.set('tokens', { v: 1, iv, data });
-    await store.set('dpop', await dpopKeys());
-    const other = freshVault(() => 1_000_000, name, { clientId: 'other-spa' }).vault;
-    await other.writeSession({ ...tokens, clientId: 'other-spa' }, undefined, null);
+    if (withKeys) await store.set('dpop', await dpopKeys());
+  }
+  const legacySlots = async (store: ReturnType<typeof idbStore>) => (await store.keys()).filter((slot) => ['key', 'tokens', 'dpop'].includes(slot)).sort();
 
-    expect(await vault.readSession()).toBeUndefined(); // never adopted
-    await vault.saveTransaction(transaction, undefined);
+  it('takes over this app\'s 0.1.0 session once (tokens and DPoP keys), so an upgrade signs nobody out, and deletes the old records', async () => {
+    const { store, vault } = freshVault();
+    // oidc-provider's iss has no trailing slash; the configured issuer URL may.
+    await store010(store, { sub: 'alice', iss: ISSUER.replace(/\/$/, ''), aud: 'spa' });
+    const session = await vault.readSession();
+    expect(session?.tokens).toMatchObject({ issuer: ISSUER, clientId: 'spa', accessToken: 'at-OLD', refreshToken: 'rt-OLD', tokenType: 'dpop', claims: { sub: 'alice' } });
+    expect(session?.keys?.privateKey.extractable).toBe(false);
+    expect(await legacySlots(store)).toEqual([]);
+    expect((await vault.readSession())?.version).toBe(session?.version); // stored as ours: read again, same version
+    expect(await dump(store)).not.toContain('at-OLD');
+  });
 
-    const left = await store.keys();
-    expect(left.filter((slot) => ['key', 'tokens', 'dpop'].includes(slot))).toEqual([]);
-    expect((await other.readSession())?.tokens.clientId).toBe('other-spa');
-    expect((await vault.takeTransaction('state-SECRET')).status).toBe('found');
+  it('leaves another app\'s 0.1.0 session alone (another client or issuer), and never adopts it', async () => {
+    for (const claims of [{ sub: 'bob', iss: ISSUER, aud: ['other-spa'] }, { sub: 'bob', iss: 'https://login.example.org/', aud: 'spa' }]) {
+      const { store, vault } = freshVault();
+      await store010(store, claims);
+      expect(await vault.readSession()).toBeUndefined();
+      expect(await legacySlots(store)).toEqual(['dpop', 'key', 'tokens']);
+    }
+  });
+
+  it('a session stored by this version wins over a 0.1.0 one, and an unreadable 0.1.0 record is left alone', async () => {
+    const { store, vault } = freshVault();
+    await vault.writeSession(tokens, undefined, null);
+    await store010(store, { sub: 'alice', iss: ISSUER, aud: 'spa' }, false);
+    expect((await vault.readSession())?.tokens.accessToken).toBe('at-SECRET-123');
+
+    const other = freshVault();
+    await store010(other.store, { sub: 'alice', iss: ISSUER, aud: 'spa' }, false);
+    await other.store.set('key', await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])); // not the sealing key
+    expect(await other.vault.readSession()).toBeUndefined();
+    expect(await legacySlots(other.store)).toEqual(['key', 'tokens']);
   });
 });
 
