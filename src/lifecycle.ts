@@ -51,8 +51,8 @@ export interface RefresherDeps {
 /** Which token: the session's main one (undefined), or the origin of an API with its own. @internal */
 export type Target = string | undefined;
 
-/** The access token of `target` in `tokens`, as far as the schedule is concerned. @internal */
-export function tokenOf(tokens: TokenSet, target: Target): Pick<TokenSet, 'accessToken' | 'expiresAt' | 'receivedAt'> | undefined {
+/** The access token of `target` in `tokens` (the main one, or an API's own). @internal */
+export function tokenOf(tokens: TokenSet, target: Target): Pick<TokenSet, 'accessToken' | 'tokenType' | 'expiresAt' | 'receivedAt'> | undefined {
   return target === undefined ? tokens : tokens.apis?.[target];
 }
 

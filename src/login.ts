@@ -3,7 +3,7 @@ import { asLatchkeyError, type Core } from './core.js';
 import { LatchkeyError } from './errors.js';
 import type { Held } from './lifecycle.js';
 import { exchangeCode } from './tokens.js';
-import * as oauth from 'oauth4webapi';
+import { stateHash } from './vault.js';
 
 /**
  * What handling a callback came to: what `handleRedirectCallback` resolves to,
@@ -16,14 +16,6 @@ export type CallbackOutcome = { returnTo?: string } | 'foreign';
 export function randomId(crypto: Crypto): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
-
-/**
- * The name of a login that other windows may use to learn its outcome: a
- * SHA-256 of its `state` (base64url), never the state itself. (The PKCE
- * challenge function computes exactly that.)
- * @internal
- */
-export const loginId: (state: string) => Promise<string> = oauth.calculatePKCECodeChallenge;
 
 /**
  * Starts a login: a fresh non-extractable DPoP key pair for this login (when
@@ -54,7 +46,7 @@ export async function startLogin(core: Core, options: LoginOptions, go: (href: s
   await core.vault.saveTransaction(transaction, keys);
   core.emit('login_started');
   go(url.href);
-  return { id: await loginId(transaction.state) };
+  return { id: await stateHash(transaction.state) };
 }
 
 /**
@@ -82,7 +74,7 @@ export async function completeCallback(core: Core, href: string, fallback: () =>
         ? 'The login expired; log in again'
         : 'No login in progress matches this callback');
     }
-    id = await loginId(state);
+    id = await stateHash(state);
     const { transaction, keys } = taken;
     if (transaction.dpop && !keys) throw new LatchkeyError('invalid_callback', 'DPoP key of this login gone');
     const server = await core.getServer();

@@ -1,5 +1,7 @@
+import type { LoginOptions } from './authorize.js';
 import type { Core } from './core.js';
 import { LatchkeyError, type LatchkeyErrorCode } from './errors.js';
+import { startLogin } from './login.js';
 import type { TabMessage } from './tabs.js';
 
 type CallbackMessage = Extract<TabMessage, { type: 'callback' }>;
@@ -7,8 +9,8 @@ type CallbackMessage = Extract<TabMessage, { type: 'callback' }>;
 /** How a login handled in another window (a popup, a frame) ended. @internal */
 export type LoginOutcome = { ok: true } | { ok: false; error: LatchkeyError };
 
-/** Follows the `callback` messages of the session's other windows. @internal */
-export interface LoginWatch {
+/** Follows the `callback` messages of the session's other windows. */
+interface LoginWatch {
   /** Resolves once the callback of login `id` was handled in another window. */
   outcome(id: string): Promise<LoginOutcome>;
   stop(): void;
@@ -25,13 +27,8 @@ function toOutcome(message: CallbackMessage): LoginOutcome {
   };
 }
 
-/**
- * Starts listening before the login starts, so that an answer arriving before
- * `startLogin` resolved its id is not missed. Messages carry no token: the
- * caller takes the new session from the sealed vault (`adoptLogin`).
- * @internal
- */
-export function watchLogin(core: Core): LoginWatch {
+/** Listens to the callback messages; messages carry no token. */
+function watchLogin(core: Core): LoginWatch {
   const seen = new Map<string, CallbackMessage>();
   let waiting: { id: string; resolve: (outcome: LoginOutcome) => void } | undefined;
   const stop = core.tabs.listen((message) => {
@@ -47,6 +44,26 @@ export function watchLogin(core: Core): LoginWatch {
     },
     stop,
   };
+}
+
+/**
+ * Runs a login in another window (a popup, a hidden frame): `go` sends that
+ * window to the authorization request, and the outcome comes back over the
+ * session's tab channel once that window's page handled the callback.
+ * Listening starts before the login does, so an answer that arrives before
+ * `startLogin` resolved its id is not missed. `failed` (the window closed, a
+ * timeout) ends the wait. On success the caller takes the new session from the
+ * sealed vault (`adoptLogin`).
+ * @internal
+ */
+export async function loginElsewhere(core: Core, options: LoginOptions, go: (href: string) => void, failed: Promise<never>): Promise<LoginOutcome> {
+  const watch = watchLogin(core);
+  try {
+    const { id } = await Promise.race([startLogin(core, options, go), failed]);
+    return await Promise.race([watch.outcome(id), failed]);
+  } finally {
+    watch.stop();
+  }
 }
 
 /**

@@ -2,8 +2,7 @@ import type { LoginOptions } from './authorize.js';
 import type { PopupWindow } from './env.js';
 import { LatchkeyError } from './errors.js';
 import { capabilityCore } from './internal.js';
-import { startLogin } from './login.js';
-import { adoptLogin, failureSignal, watchLogin } from './outcome.js';
+import { adoptLogin, failureSignal, loginElsewhere } from './outcome.js';
 import type { Session } from './session.js';
 
 /** Options of {@link loginWithPopup}: those of `login()`, and how long to wait. */
@@ -79,7 +78,6 @@ export function loginWithPopup<User extends { sub: string }>(session: Session<Us
   }
   const { timers } = core.env;
   const { failed, fail } = failureSignal();
-  const watch = watchLogin(core);
   // `window.open` with the same name reused the window of a login still in progress:
   // that login is over (its window now runs this one), and must not close it.
   let replaced = false;
@@ -113,15 +111,13 @@ export function loginWithPopup<User extends { sub: string }>(session: Session<Us
     if (!over && !replaced) popup.navigate(href);
   };
   const run = async (): Promise<void> => {
-    const { id } = await Promise.race([startLogin(core, login, go), failed]);
-    const outcome = await Promise.race([watch.outcome(id), failed]);
+    const outcome = await loginElsewhere(core, login, go, failed);
     if (!outcome.ok) throw outcome.error;
     await adoptLogin(core);
     core.emit('logged_in', { reason: 'popup' });
   };
   return run().finally(() => {
     over = true;
-    watch.stop();
     timers.clearTimeout(deadline);
     timers.clearTimeout(poll);
     if (inProgress.get(core) === replace) inProgress.delete(core);

@@ -163,7 +163,7 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
   }
 
   function credentialsFor(tokens: TokenSet, target: Target): Credentials {
-    const token = target === undefined ? tokens : tokens.apis?.[target];
+    const token = tokenOf(tokens, target);
     if (!token) throw noSession();
     return { accessToken: token.accessToken, dpop: proofFor(token.tokenType, core.held()?.keys, tokens.sessionId) };
   }
@@ -178,7 +178,10 @@ export function createSessionWith<User extends { sub: string } = IdTokenClaims>(
     apiOrigins: config.apiOrigins,
     baseUrl: () => env.currentUrl() ?? config.redirectUri.href,
     credentials: core.credentials,
-    renew: async (rejected, origin) => credentialsFor(await refresher.renew(rejected.accessToken, targetOf(origin)), targetOf(origin)),
+    async renew(rejected, origin) {
+      const target = targetOf(origin);
+      return credentialsFor(await refresher.renew(rejected.accessToken, target), target);
+    },
   });
 
   /** `flow` on this session's core, once it is known not to be disposed. */

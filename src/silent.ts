@@ -2,8 +2,7 @@ import type { Core } from './core.js';
 import type { HiddenFrame } from './env.js';
 import { LatchkeyError, isLatchkeyError } from './errors.js';
 import { capabilityCore } from './internal.js';
-import { startLogin } from './login.js';
-import { adoptLogin, failureSignal, watchLogin } from './outcome.js';
+import { adoptLogin, failureSignal, loginElsewhere } from './outcome.js';
 import { refreshAt, usableUntil } from './refresh.js';
 import type { Session } from './session.js';
 import type { TokenSet } from './vault.js';
@@ -42,7 +41,6 @@ function browserFrame(): HiddenFrame {
 async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
   const { timers } = core.env;
   const { failed, fail } = failureSignal();
-  const watch = watchLogin(core);
   const frame = (core.env.createFrame ?? browserFrame)();
   const deadline = timers.setTimeout(
     () => fail(new LatchkeyError('timeout',
@@ -54,8 +52,7 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
     const go = (href: string) => {
       if (!over) frame.navigate(href); // never after a timeout: the frame is gone
     };
-    const { id } = await Promise.race([startLogin(core, { prompt: 'none' }, go), failed]);
-    const outcome = await Promise.race([watch.outcome(id), failed]);
+    const outcome = await loginElsewhere(core, { prompt: 'none' }, go, failed);
     if (!outcome.ok) {
       if (outcome.error.code === 'authorization_error' && NO_SERVER_SESSION.has(outcome.error.serverError ?? '')) return false;
       throw outcome.error;
@@ -64,7 +61,6 @@ async function check(core: Core, timeoutSeconds: number): Promise<boolean> {
     return true;
   } finally {
     over = true;
-    watch.stop();
     timers.clearTimeout(deadline);
     frame.remove();
   }

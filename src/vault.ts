@@ -1,3 +1,4 @@
+import * as oauth from 'oauth4webapi';
 import type { KeyValueStore } from './store.js';
 
 /** A token set as latchkey keeps it (sealed) in the vault. @internal */
@@ -65,6 +66,14 @@ export type TakenTransaction =
 
 /** How long a login transaction stays usable. */
 export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * SHA-256 of a login's `state`, base64url: the name of its transaction slot,
+ * and the id other windows learn its outcome by — never the state itself.
+ * (oauth4webapi's PKCE challenge is exactly this function.)
+ * @internal
+ */
+export const stateHash: (state: string) => Promise<string> = oauth.calculatePKCECodeChallenge;
 
 const FORMAT = 2;
 const TX_PREFIX = 'tx:';
@@ -188,11 +197,8 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
     return { version: (record as SealedRecord).tag, tokens, keys: asKeyPair((record as SealedRecord).keys) };
   }
 
-  async function transactionSlot(state: string): Promise<string> {
-    // The slot name must not reveal the state: it is a hash of it (SHA-256, base64url).
-    const hash = btoa(String.fromCharCode(...new Uint8Array(await subtle.digest('SHA-256', encoder.encode(state)))));
-    return TX_PREFIX + hash.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
+  // The slot name must not reveal the state: it is a hash of it.
+  const transactionSlot = async (state: string): Promise<string> => TX_PREFIX + await stateHash(state);
 
   /** Deletes expired or unreadable login transactions. */
   async function prune(): Promise<void> {
@@ -224,10 +230,10 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
    * under the database's 'key', the DPoP pair in 'dpop'); its validated ID
    * token claims tell whose it is. Ours (`iss` our issuer, `aud` our client):
    * stored as this session's (only where none is stored) and the old records
-   * deleted. Another app's, or unreadable: left alone.
+   * deleted. Another app's, or unreadable: left alone. Takes the values of
+   * {@link LEGACY_SLOTS}.
    */
-  async function fromLegacy(): Promise<boolean> {
-    const [key, record, keys] = await store.getMany(LEGACY_SLOTS);
+  async function fromLegacy([key, record, keys]: unknown[]): Promise<boolean> {
     if (!isCryptoKey(key) || !record) return false;
     try {
       const { iv, data } = record as SealedRecord;
@@ -249,9 +255,9 @@ export function createVault({ store, crypto, now, issuer, clientId }: VaultDeps)
 
   return {
     async readSession() {
-      let record = await store.get(sessionSlot);
-      // None stored: perhaps this app's session of latchkey 0.1.0, taken over once.
-      if (record === undefined && await fromLegacy()) record = await store.get(sessionSlot);
+      // One read: our slot, and 0.1.0's (this app's session there is taken over once when none is stored).
+      let [record, ...legacy] = await store.getMany([sessionSlot, ...LEGACY_SLOTS]);
+      if (record === undefined && await fromLegacy(legacy)) record = await store.get(sessionSlot);
       if (record === undefined) return undefined;
       const session = await sessionFrom(record);
       if (!session) {

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { decodeJwt } from 'jose';
 import { DEMO_DEPENDENCIES } from '../../demo/server/demo-stack.ts';
 import { readBrowserState } from './browser-state.ts';
-import { countTokenRequests, expect, loginThroughForms, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, test, watchPage, type Stack } from './fixtures.ts';
 import { codeFlow, refresh } from './node-client.ts';
 
 // The demo app on the stack, with short-lived access tokens: refreshed at 75 %
@@ -51,24 +51,11 @@ function logged(page: Page, type: string): Promise<number> {
   return page.locator(`#event-log [data-type="${type}"]`).count();
 }
 
-/** Page errors and the app's console errors (not the authorization server's pages, nor favicon probes). */
-function watchErrors(page: Page, stack: Stack): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    const source = message.location().url;
-    if (message.type() === 'error' && source.startsWith(stack.appUrl) && !source.endsWith('/favicon.ico')) {
-      errors.push(`console: ${message.text()} @ ${source}`);
-    }
-  });
-  return errors;
-}
-
 test.describe('the demo, through its buttons', () => {
   test('log in, the name, two APIs with their own audiences, a thief finds nothing readable, a second tab shares one refresh, logout ends both', async ({ page, context, stack }) => {
     const { server } = stack;
     const secrets = collectSecrets(context, stack);
-    const errors = watchErrors(page, stack);
+    const { errors } = watchPage(page, stack);
     await page.goto(stack.appUrl);
     await expect(page.locator('#status')).toHaveText('unauthenticated');
 
@@ -119,7 +106,7 @@ test.describe('the demo, through its buttons', () => {
     // Another tab: signed in from the shared vault at once, no token request.
     const requestsBefore = server.records.tokenRequests.length;
     const [other] = await Promise.all([context.waitForEvent('page'), page.locator('#open-tab').click()]);
-    const otherErrors = watchErrors(other, stack);
+    const otherErrors = watchPage(other, stack).errors;
     await expect(other.locator('#user-name')).toHaveText('alice');
     expect(server.records.tokenRequests.slice(requestsBefore).filter((r) => r.grantType !== 'refresh_token')).toEqual([]);
 
@@ -151,7 +138,7 @@ test.describe('the demo, through its buttons', () => {
   });
 
   test('log in with a popup: this tab never navigates, the popup closes, the user is greeted', async ({ page, stack }) => {
-    const errors = watchErrors(page, stack);
+    const { errors } = watchPage(page, stack);
     await page.goto(stack.appUrl);
     await expect(page.locator('#status')).toHaveText('unauthenticated');
     let navigations = 0;
@@ -178,20 +165,15 @@ test.describe('the demo, through its buttons', () => {
   });
 
   test('a deep link to /account while signed out: RequireAuth sends you to log in once and brings you back there', async ({ page, stack }) => {
-    const errors = watchErrors(page, stack);
-    let authorizations = 0;
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.origin === stack.server.issuer && url.pathname === '/auth') authorizations += 1; // not the /auth/<uid> resumes
-    });
+    const seen = watchPage(page, stack);
     await page.goto(`${stack.appUrl}account?tab=usage#top`);
     await loginThroughForms(page, 'carol');
 
     await expect(page.locator('#user-name')).toHaveText('carol');
     await expect.poll(() => new URL(page.url())).toMatchObject({ pathname: '/account', search: '?tab=usage', hash: '#top' });
-    expect(authorizations).toBe(1);
+    expect(seen.authorize).toBe(1);
     expect(countTokenRequests(stack, 'authorization_code')).toBe(1);
-    expect(errors).toEqual([]);
+    expect(seen.errors).toEqual([]);
   });
 });
 

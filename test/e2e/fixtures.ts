@@ -87,6 +87,30 @@ export async function loginThroughForms(page: Page, username: string, options: {
   }
 }
 
+/**
+ * Watches `page`: the authorization requests it makes (PAR pushes and
+ * front-channel `/auth` navigations, not the `/auth/<uid>` resumes) and the
+ * app's own errors (page errors, and console errors from the app's origin — not
+ * the authorization server's form pages, nor the browser's favicon probe).
+ */
+export function watchPage(page: Page, stack: Stack): { pushed: number; authorize: number; errors: string[] } {
+  const seen = { pushed: 0, authorize: 0, errors: [] as string[] };
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin !== stack.server.issuer) return;
+    if (url.pathname === '/request' && request.method() === 'POST') seen.pushed += 1;
+    if (url.pathname === '/auth') seen.authorize += 1;
+  });
+  page.on('pageerror', (error) => seen.errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    const source = message.location().url;
+    if (message.type() === 'error' && source.startsWith(stack.appUrl) && !source.endsWith('/favicon.ico')) {
+      seen.errors.push(`console: ${message.text()} @ ${source}`);
+    }
+  });
+  return seen;
+}
+
 /** How many token endpoint requests with this `grant_type` the server saw (any status). */
 export function countTokenRequests(stack: Stack, grantType: string): number {
   return stack.server.records.tokenRequests.filter((request) => request.grantType === grantType).length;

@@ -6,6 +6,7 @@
  */
 import type { Page, Route } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
+import { indexedDbKeys } from './browser-state.ts';
 import { countTokenRequests, expect, logIn, openApp, test, type Stack } from './fixtures.ts';
 import { codeFlow } from './node-client.ts';
 
@@ -192,15 +193,6 @@ test('an upgrade from 0.1.0 signs nobody out: its stored session is taken over w
   expect(server.records.tokenRequests.length).toBe(tokenRequests);
   const status = await page.evaluate(async (api) => (await window.session!.fetch(`${api}/api/me`)).status, server.apiOrigin);
   expect(status).toBe(200);
-  const slots = await page.evaluate(async () => {
-    const open = indexedDB.open('latchkey');
-    const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
-    const keys = await new Promise<IDBValidKey[]>((resolve) => {
-      const request = db.transaction('vault').objectStore('vault').getAllKeys();
-      request.onsuccess = () => resolve(request.result);
-    });
-    db.close();
-    return keys.map(String);
-  });
+  const slots = (await indexedDbKeys(page))['latchkey/vault']!;
   expect(slots.filter((slot) => ['key', 'tokens', 'dpop'].includes(slot))).toEqual([]);
 });

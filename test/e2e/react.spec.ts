@@ -3,7 +3,7 @@
  * and the stack's strict CSP) against the embedded authorization server.
  */
 import type { Page } from '@playwright/test';
-import { countTokenRequests, expect, loginThroughForms, test, type Stack } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, test, watchPage } from './fixtures.ts';
 
 test.use({
   stackOptions: {
@@ -18,28 +18,8 @@ function here(page: Page): string {
   return url.pathname + url.search + url.hash;
 }
 
-/** Counts the authorization requests (PAR pushes and front-channel /auth navigations) and the page's errors. */
-function watch(page: Page, stack: Stack) {
-  const seen = { pushed: 0, authorize: 0, errors: [] as string[] };
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== stack.server.issuer) return;
-    if (url.pathname === '/request' && request.method() === 'POST') seen.pushed += 1;
-    if (url.pathname === '/auth') seen.authorize += 1;
-  });
-  page.on('pageerror', (error) => seen.errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    // The app's own errors (not the authorization server's form pages, nor the browser's favicon probe).
-    const source = message.location().url;
-    if (message.type() === 'error' && source.startsWith(stack.appUrl) && !source.endsWith('/favicon.ico')) {
-      seen.errors.push(`console: ${message.text()} @ ${source}`);
-    }
-  });
-  return seen;
-}
-
 test('deep link while signed out: one login, one exchange, back at the deep link; a reload restores without a token request', async ({ page, stack }) => {
-  const seen = watch(page, stack);
+  const seen = watchPage(page, stack);
   await page.goto(`${stack.appUrl}deep/page?x=1#h`);
   await loginThroughForms(page, 'alice');
 
@@ -62,7 +42,7 @@ test('deep link while signed out: one login, one exchange, back at the deep link
 });
 
 test('a page without a guard stays signed out, with no login and no error', async ({ page, stack }) => {
-  const seen = watch(page, stack);
+  const seen = watchPage(page, stack);
   await page.goto(`${stack.appUrl}public?code=mine`);
   await expect(page.locator('#status')).toHaveText('unauthenticated');
   await expect(page.locator('#public')).toBeVisible();
@@ -73,7 +53,7 @@ test('a page without a guard stays signed out, with no login and no error', asyn
 });
 
 test('RequireAuth mounted and unmounted over and over starts one login', async ({ page, stack }) => {
-  const seen = watch(page, stack);
+  const seen = watchPage(page, stack);
   // Hold the PAR answer until the page has flapped its guards, so every mount
   // happens while the first login is still on its way.
   let release!: () => void;

@@ -2,7 +2,7 @@
  * latchkey/vue in a real Vue 3 + vue-router app (test/e2e/vue-app, render
  * functions under the stack's strict CSP) against the embedded authorization server.
  */
-import { countTokenRequests, expect, loginThroughForms, test } from './fixtures.ts';
+import { countTokenRequests, expect, loginThroughForms, test, watchPage } from './fixtures.ts';
 
 test.use({
   stackOptions: {
@@ -17,21 +17,7 @@ test.use({
 });
 
 test('deep link while signed out: one login, one exchange, back at the deep link; a reload restores without a token request', async ({ page, stack }) => {
-  const seen = { pushed: 0, authorize: 0, errors: [] as string[] };
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== stack.server.issuer) return;
-    if (url.pathname === '/request' && request.method() === 'POST') seen.pushed += 1;
-    if (url.pathname === '/auth') seen.authorize += 1;
-  });
-  page.on('pageerror', (error) => seen.errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    // The app's own errors (not the authorization server's form pages, nor the browser's favicon probe).
-    const source = message.location().url;
-    if (message.type() === 'error' && source.startsWith(stack.appUrl) && !source.endsWith('/favicon.ico')) {
-      seen.errors.push(`console: ${message.text()} @ ${source}`);
-    }
-  });
+  const seen = watchPage(page, stack);
 
   await page.goto(`${stack.appUrl}deep/page?x=1#h`);
   await loginThroughForms(page, 'bob');
